@@ -26,7 +26,7 @@ from xrouter.backends.replay import ReplayBackend  # noqa: E402
 from xrouter.config import load_params  # noqa: E402
 from xrouter.env.episode import RoutingEnv  # noqa: E402
 from xrouter.env.judge import ReplayJudge  # noqa: E402
-from xrouter.env.replay_eval import split_ids, training_data  # noqa: E402
+from xrouter.env.replay_splits import split_ids, training_data  # noqa: E402
 from xrouter.env.config import EnvParams  # noqa: E402
 from xrouter.env.runner import replay_queries  # noqa: E402
 from xrouter.metrics import cost_saved_at_matched_accuracy, frontier_auc, shared_cost_range  # noqa: E402

@@ -32,10 +32,10 @@ def test_evaluate_single_model_writes_summary_and_records(bundle, world, tmp_pat
     recorded = o[(o["model"] == "gpt-4o-mini-2024-07-18") & (o["source"] == "zeroeval")]
     assert summary["accuracy"] == pytest.approx(recorded["correct"].mean())
     assert summary["cost_per_1k"] == pytest.approx(1000 * recorded["cost_usd"].mean())
-    assert set(summary["by_task"]) == {"gsm", "math-l5", "crux"}
+    assert set(summary["by_benchmark"]) == {"gsm8k", "math_level5", "cruxeval_o"}
     lines = [json.loads(line) for line in recs.read_text().splitlines()]
     assert len(lines) == 2273
-    assert set(lines[0]) >= {"prompt_id", "models_called", "final_model", "cost_usd", "correct"}
+    assert set(lines[0]) >= {"item_id", "answer", "models_called", "final_model", "cost_usd", "latency_s", "correct"}
     assert lines[0]["models_called"] == ["gpt-4o-mini-2024-07-18"]
 
 

@@ -21,9 +21,9 @@ def _root() -> None:
 def evaluate(
     bundle: Path = typer.Option(..., exists=True, file_okay=False, help="A data bundle with the shared layout."),
     router: str = typer.Option(..., help="oracle | random | cascade | knn | mf | single:<model> | a trained router path."),
-    out: Path = typer.Option(..., help="Summary JSON (n, accuracy, cost_per_1k, calls_per_query, by_task)."),
+    out: Path = typer.Option(..., help="Summary JSON (n, accuracy, cost_per_1k, calls_per_query, by_benchmark, by_family)."),
     lam: Optional[float] = typer.Option(None, "--lambda", help="Cost/accuracy trade-off λ for routers that take it."),
-    records: Optional[Path] = typer.Option(None, help="One JSON line per prompt (models called, final model, cost, correct)."),
+    records: Optional[Path] = typer.Option(None, help="One JSON line per prompt (answer, models called, tokens, cost, latency, grade)."),
     pool: str = typer.Option("zeroeval", help="Model pool: zeroeval (28 full-coverage models) or llmrouter."),
     train_data: Optional[Path] = typer.Option(
         None, help="Prepared data folder whose train split fits cascade/knn/mf (default: this project's data/)."
@@ -31,7 +31,8 @@ def evaluate(
     seed: int = typer.Option(0, help="Seed of the random router and of fitting."),
 ) -> None:
     """Evaluate a router on every replay prompt of a bundle."""
-    from xrouter.env.replay_eval import FITTED, EvalRequest, evaluate_bundle, write_outputs  # noqa: PLC0415
+    from xrouter.env.replay_splits import FITTED  # noqa: PLC0415
+    from xrouter.evaluate.bundle import EvalRequest, evaluate_bundle, write_outputs  # noqa: PLC0415
 
     if train_data is None and router in FITTED:
         from xrouter.config import load_params  # noqa: PLC0415

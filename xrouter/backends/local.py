@@ -7,7 +7,8 @@ the closing `<|im_end|>` included when the model stopped by itself. The cost is 
 
 Supported params: `temperature` (absent, None or 0: greedy decoding), `top_p`, `max_tokens` (the OpenAI
 name; defaults to `max_new_tokens`) and `seed` (sampling only; the global torch RNG is left untouched).
-Any other param raises `BackendError` rather than being silently ignored.
+`prompt_id` (the caller's bookkeeping) is ignored. Any other param raises `BackendError` rather than being
+silently ignored.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class LocalBackend:
 
         if model != self.model_name:
             raise BackendError(f"local backend serves only {self.model_name!r}, not {model!r}")
+        params.pop("prompt_id", None)  # bookkeeping of the caller, not a generation parameter
         unknown = set(params) - _PARAMS
         if unknown:
             raise BackendError(

@@ -18,6 +18,7 @@ from xrouter.data.world import ReplayWorld
 
 class ReplayBackend:
     name = "replay"
+    accepts_prompt_id = True  # answers by the prompt id: part of a cache key
 
     def __init__(self, world: ReplayWorld) -> None:
         self.world = world

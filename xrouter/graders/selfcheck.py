@@ -7,7 +7,6 @@ instructions contradict each other) are left out and counted.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,20 +16,17 @@ from xrouter.data.benchmarks import load_benchmark
 from xrouter.data.schema import BENCHMARKS, BenchmarkItem
 from xrouter.graders.base import grade
 
-REFERENCE_MODULES = ("xrouter.graders.references", "xrouter.graders.references_math",
-                     "xrouter.graders.references_text")
 # graders that run code in the sandbox: their items are graded two at a time (one subprocess each)
 CODE_GRADERS = {"evalplus", "livecodebench", "cruxeval_output", "cruxeval_input"}
 IF_GRADERS = {"ifeval", "ifbench"}  # the only graders with items whose gold cannot be built
 
 
 def _load_references():
-    for module in REFERENCE_MODULES:
-        importlib.import_module(module)
-    from xrouter.graders.references import gold_answer, wrong_answer  # noqa: PLC0415
+    from xrouter.backends.reference import reference_answers  # noqa: PLC0415
     from xrouter.graders.references_text import if_left_out  # noqa: PLC0415
 
-    return gold_answer, wrong_answer, if_left_out
+    answers = reference_answers()
+    return answers["gold"], answers["wrong"], if_left_out
 
 
 def check_benchmark(items: list[BenchmarkItem], workers: int = 2) -> dict:

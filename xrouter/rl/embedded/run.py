@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xrouter.env.config import EnvParams
-from xrouter.env.replay_eval import split_ids, training_data
+from xrouter.env.replay_splits import split_ids, training_data
 from xrouter.rl.embedded.evaluation import collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.router import RouterCard, save_router

@@ -1,4 +1,4 @@
-"""Evaluate a router on every replay prompt of a bundle (`xrouter evaluate`).
+"""Evaluate one router on every replay prompt of a bundle (`xrouter evaluate`), through the harness.
 
 This is how outside test sets are run: it needs no prepared splits of the evaluated bundle. Routers that are
 fit (cascade, kNN, MF) learn from the train split of a *training* world — the project's prepared data — and
@@ -12,17 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xrouter.backends.replay import ReplayBackend
-from xrouter.data.prepare import read_tables
 from xrouter.data.world import ReplayWorld
 from xrouter.env.episode import EpisodeLimits, RoutingEnv
-from xrouter.env.judge import ReplayJudge
+from xrouter.env.replay_splits import FITTED, POOL_SOURCE, training_data
 from xrouter.env.reward import RewardParams
-from xrouter.env.runner import replay_queries, run_router, summarize
+from xrouter.evaluate.harness import RunOptions, run_policy
+from xrouter.evaluate.items import ItemJudge, replay_items
+from xrouter.evaluate.summary import summarize_policy
 from xrouter.pool import load_pool
-from xrouter.routers.factory import TrainingData, build_router
-
-POOL_SOURCE = {"zeroeval": "zeroeval", "llmrouter": "llmrouter"}
-FITTED = ("cascade", "knn", "mf")
+from xrouter.routers.factory import build_router
 
 
 @dataclass(frozen=True)
@@ -33,17 +31,6 @@ class EvalRequest:
     lam: float | None = None
     train_data: Path | None = None  # the prepared data folder whose train split fits baselines
     seed: int = 0
-
-
-def split_ids(data_dir: Path, split: str, pool_name: str) -> list[str]:
-    """Sorted prompt ids of one split of a prepared data folder, for the replay source a pool answers."""
-    splits = read_tables(data_dir, ("splits",))["splits"]
-    return sorted(splits.loc[(splits["split"] == split) & (splits["source"] == POOL_SOURCE[pool_name]), "prompt_id"])
-
-
-def training_data(train_dir: Path, pool_name: str, seed: int = 0) -> TrainingData:
-    world = ReplayWorld.from_data_dir(train_dir)
-    return TrainingData(world, split_ids(train_dir, "train", pool_name), load_pool(pool_name, world.prices), seed)
 
 
 def evaluate_bundle(req: EvalRequest, reward: RewardParams | None = None, limits: EpisodeLimits | None = None,
@@ -64,19 +51,23 @@ def evaluate_bundle(req: EvalRequest, reward: RewardParams | None = None, limits
         train = training_data(req.train_data, req.pool, req.seed)
     router = build_router(req.router, pool=pool, eval_world=world, train=train, reward=reward, lam=req.lam,
                           seed=req.seed)
-    queries = replay_queries(world, source=POOL_SOURCE[req.pool])
-    env = RoutingEnv(pool, ReplayBackend(world), ReplayJudge(world), limits)
-    results = run_router(env, router, queries, lam=req.lam, progress=progress)
+    items = replay_items(world, source=POOL_SOURCE[req.pool])
+    env = RoutingEnv(pool, ReplayBackend(world), ItemJudge(items, world), limits, reward)
+    records = run_policy(env, router, items, router.name, RunOptions(concurrency=1, lam=req.lam, progress=progress))
+    s = summarize_policy(records)
     summary = {
         "router": router.name,
         "bundle": str(req.bundle),
         "pool": req.pool,
         "lambda": reward.lam if req.lam is None else req.lam,
         "reward": reward.name,
-        **summarize(results, queries),
+        **s["overall"],
+        "by_benchmark": s["by_benchmark"],
+        "by_family": s["by_family"],
+        "final_model_share": s["final_model_share"],
+        "sees_labels": bool(getattr(router, "sees_labels", False)),
     }
-    summary["sees_labels"] = bool(getattr(router, "sees_labels", False))
-    return summary, [r.as_record() for r in results]
+    return summary, [r.as_dict() for r in records]
 
 
 def write_outputs(summary: dict, records: list[dict], out: Path, records_path: Path | None) -> None:

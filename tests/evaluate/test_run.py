@@ -1,0 +1,65 @@
+"""One whole evaluation as the `evaluate` stage runs it, its reports, and the local model behind the cache."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib.image
+import pytest
+
+from xrouter.env.config import EnvParams
+from xrouter.evaluate.config import EvaluateParams
+from xrouter.evaluate.report import markdown, plot, write_records
+from xrouter.evaluate.run import evaluate
+
+SINGLES = ["gpt-4o-mini-2024-07-18", "o1-mini-2024-09-12", "claude-3-haiku-20240307"]
+
+
+@pytest.fixture(scope="module")
+def replay_eval(data_dir, tmp_path_factory):
+    p = EvaluateParams(policies=["router", "cascade", "oracle"], singles=SINGLES)
+    return evaluate(p, EnvParams(), data_dir, tmp_path_factory.mktemp("no-router"), None, progress=False)
+
+
+def test_replay_evaluation_without_a_trained_router_runs_the_baselines(replay_eval, split_ids) -> None:
+    doc = replay_eval.doc
+    assert doc["notes"] and "no trained router" in doc["notes"][0]
+    assert set(doc["policies"]) == {"cascade", "oracle", *(f"single:{m}" for m in SINGLES)}
+    assert doc["n_items"] == len(split_ids["test"]) and doc["items"] == "replay:test"
+    assert doc["best_single"]["overall"] == "single:o1-mini-2024-09-12"
+    oracle = doc["policies"]["oracle"]["overall"]
+    assert oracle["accuracy"] > doc["policies"]["single:o1-mini-2024-09-12"]["overall"]["accuracy"]
+    assert doc["cache"] is None  # replay answers are recordings: nothing to cache
+
+
+def test_reports_hold_every_policy_and_a_real_png(replay_eval, tmp_path) -> None:
+    doc = replay_eval.doc
+    md = markdown(doc, "eval.png", gate_policy="cascade")
+    assert "| cascade (gated) |" in md and "| oracle (sees labels) |" in md and "![accuracy vs cost](eval.png)" in md
+    assert "| cruxeval_o | 128 |" in md  # per-benchmark table of the gated policy
+    plot(doc, tmp_path / "eval.png")
+    img = matplotlib.image.imread(tmp_path / "eval.png")
+    assert img.shape[0] > 300 and img.shape[1] > 500
+    write_records(replay_eval.records, tmp_path / "records")
+    lines = (tmp_path / "records" / "single_o1-mini-2024-09-12.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    assert len(lines) == doc["n_items"] and first["models_called"] == ["o1-mini-2024-09-12"]
+    assert {"answer", "cost_usd", "latency_s", "score", "input_tokens", "output_tokens"} <= set(first)
+
+
+def test_replay_items_need_the_replay_backend() -> None:
+    with pytest.raises(ValueError, match="replay items are answered only by the replay backend"):
+        EvaluateParams(items="replay", backend="litellm")
+
+
+@pytest.mark.slow
+def test_the_local_model_answers_benchmark_items_once(data_dir, tmp_path, smollm) -> None:
+    p = EvaluateParams(items="benchmarks", backend="local", policies=[], singles="all",
+                       benchmarks=["gsm8k", "ifeval"], limit_per_benchmark=1, local_max_new_tokens=8)
+    first = evaluate(p, EnvParams(), data_dir, tmp_path / "none", tmp_path / "cache", progress=False)
+    again = evaluate(p, EnvParams(), data_dir, tmp_path / "none", tmp_path / "cache", progress=False)
+    assert first.doc["cache"]["misses"] == 2 and again.doc["cache"] == {**first.doc["cache"], "hits": 2, "misses": 0}
+    rec = first.records["single:smollm2-135m-instruct"]
+    assert [r.benchmark for r in rec] == ["gsm8k", "ifeval"] and all(0 < r.output_tokens <= 8 for r in rec)
+    assert all(r.latency_s > 0 for r in again.records["single:smollm2-135m-instruct"])  # the original call's time
+    assert [r.answer for r in rec] == [r.answer for r in again.records["single:smollm2-135m-instruct"]]

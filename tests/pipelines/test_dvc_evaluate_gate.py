@@ -1,0 +1,64 @@
+"""Real DVC, the whole chain: prepare → validate → train (a short run) → evaluate → gate. A gate whose
+thresholds are met lets `dvc repro` finish; a stricter one stops it with a table naming what fell short,
+without re-running the evaluation."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from fakes.projects import copy_project
+
+pytestmark = pytest.mark.slow
+
+
+def _dvc(proj: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "DVC_NO_ANALYTICS": "1"}
+    return subprocess.run([str(Path(sys.executable).parent / "dvc"), *args], cwd=proj, env=env, text=True,
+                          capture_output=True, check=check, timeout=900)
+
+
+def _edit_params(proj: Path, edit) -> None:
+    params = yaml.safe_load((proj / "params.yaml").read_text())
+    edit(params)
+    (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> None:
+    proj = copy_project(tmp_path, bundle)
+    _dvc(proj, "init", "--no-scm", "-q")
+
+    def short(p: dict) -> None:
+        p["train"]["embedded"].update(steps=4, eval_every=2, groups_per_step=16)
+        p["evaluate"].update(policies=["router", "cascade"], singles=["gpt-4o-mini-2024-07-18", "o1-mini-2024-09-12"])
+        p["gate"]["overall"] = {"max_cost_per_1k": 1000.0}  # a gate any router passes
+        p["gate"]["families"] = {}
+
+    _edit_params(proj, short)
+    run = _dvc(proj, "repro", check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for stage in ("prepare", "validate", "train", "evaluate", "gate"):
+        assert f"Running stage '{stage}'" in run.stdout
+    evaluation = json.loads((proj / "metrics/eval.json").read_text())
+    assert set(evaluation["policies"]) == {"router", "cascade", "single:gpt-4o-mini-2024-07-18",
+                                           "single:o1-mini-2024-09-12"}
+    assert json.loads((proj / "metrics/gate.json").read_text())["passed"] is True
+    md = (proj / "reports/eval.md").read_text()
+    assert "| router (gated) |" in md and (proj / "reports/eval.png").stat().st_size > 10_000
+    assert len((proj / "reports/eval_records/router.jsonl").read_text().splitlines()) == evaluation["n_items"]
+
+    def strict(p: dict) -> None:
+        p["gate"]["overall"] = {"min_accuracy_vs_best_single": 0.5}  # more accurate than any model can be
+
+    _edit_params(proj, strict)
+    stopped = _dvc(proj, "repro", check=False)
+    assert stopped.returncode != 0
+    assert "Running stage 'evaluate'" not in stopped.stdout  # only the gate's params changed
+    out = stopped.stdout + stopped.stderr
+    assert "gate FAILED for policy 'router'" in out and "accuracy (min)" in out and "FAIL" in out
+    assert json.loads((proj / "metrics/gate.json").read_text())["passed"] is False
