@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FIND_LINKS := $(shell test -d /opt/wheels && echo --find-links /opt/wheels)
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-fast lock gpu-lock venv clean-venv
+.PHONY: run test test-fast sweep lock gpu-lock venv clean-venv
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" python -m pytest -m "not slow"
+
+# One router per λ of params.yaml `sweep`, in parallel on Ray, logged to MLflow; needs `make run` first (data).
+sweep: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" python -m flows.sweep
 
 # Re-resolve the lock after changing pyproject.toml (needs uv; never run by `make run`/`make test`).
 lock: $(STAMP)

@@ -78,3 +78,13 @@ def training(world, zeroeval_pool, split_ids):
     from xrouter.routers.factory import TrainingData
 
     return TrainingData(world, split_ids["train"], zeroeval_pool)
+
+
+@pytest.fixture(scope="session")
+def data_dir(prepared, tmp_path_factory):
+    """The prepared tables written to a folder, as the stages read them (`data/`)."""
+    from xrouter.data.prepare import write_tables
+
+    out = tmp_path_factory.mktemp("data")
+    write_tables(prepared, out)
+    return out

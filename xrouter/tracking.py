@@ -23,6 +23,35 @@ def metric_names(metrics: dict[str, float]) -> dict[str, float]:
     return {re.sub(r"[^0-9A-Za-z_\-. :/]", "_", k): v for k, v in metrics.items()}
 
 
+class MetricBuffer:
+    """Per-step metrics sent to MLflow in batches (one `log_batch` per `flush_every` steps, not a call per
+    step: thousands of steps would otherwise spend minutes in SQLite round trips)."""
+
+    def __init__(self, run_id: str, flush_every: int = 50) -> None:
+        self.run_id, self.flush_every = run_id, flush_every
+        self._pending: list = []
+        self._steps = 0
+
+    def add(self, step: int, metrics: dict[str, float]) -> None:
+        import time  # noqa: PLC0415
+
+        from mlflow.entities import Metric  # noqa: PLC0415
+
+        now = int(time.time() * 1000)
+        self._pending += [Metric(k, float(v), now, step) for k, v in metric_names(metrics).items()]
+        self._steps += 1
+        if self._steps % self.flush_every == 0:
+            self.flush()
+
+    def flush(self) -> None:
+        from mlflow.tracking import MlflowClient  # noqa: PLC0415
+
+        client = MlflowClient()
+        for k in range(0, len(self._pending), 1000):  # MLflow takes at most 1,000 metrics per batch
+            client.log_batch(self.run_id, metrics=self._pending[k:k + 1000])
+        self._pending = []
+
+
 def setup_mlflow(p: MlflowParams, root: Path) -> None:
     os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
     import mlflow  # noqa: PLC0415 (slow import, only where tracking happens)

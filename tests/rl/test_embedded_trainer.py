@@ -8,9 +8,16 @@ import torch
 from xrouter.env.reward import RewardParams
 from xrouter.rl.embedded.evaluation import collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
-from xrouter.rl.embedded.trainer import EmbeddedTrainConfig, collect, new_policy, sample_lambda, train
-
-pytestmark = pytest.mark.slow
+from xrouter.rl.embedded.trainer import (
+    EmbeddedTrainConfig,
+    advantages,
+    collect,
+    entropy_coef_at,
+    lr_at,
+    new_policy,
+    sample_lambda,
+    train,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +32,38 @@ def test_lambda_is_log_uniform_in_range() -> None:
     assert abs(float(torch.log(lam).mean()) - (torch.log(torch.tensor(0.5)) + torch.log(torch.tensor(500.0))) / 2) < 0.05
 
 
+def test_stratified_lambda_puts_one_draw_in_each_log_stratum() -> None:
+    lo, hi, n = 0.5, 500.0, 64
+    lam = sample_lambda(n, lo, hi, torch.Generator().manual_seed(3), stratified=True)
+    u = (torch.log(lam) - torch.log(torch.tensor(lo))) / (torch.log(torch.tensor(hi)) - torch.log(torch.tensor(lo)))
+    assert sorted(torch.floor(u * n).long().tolist()) == list(range(n))
+    assert not torch.equal(torch.floor(u * n).long(), torch.arange(n))
+
+
+def test_entropy_and_lr_schedules_hit_their_endpoints() -> None:
+    cfg = EmbeddedTrainConfig(steps=11, lr=1e-3, lr_schedule="cosine", lr_final_fraction=0.1, entropy_coef=0.1,
+                              entropy_coef_final=0.0)
+    assert lr_at(cfg, 0) == pytest.approx(1e-3) and lr_at(cfg, 10) == pytest.approx(1e-4)
+    assert lr_at(cfg, 5) == pytest.approx(5.5e-4)  # cosine midpoint
+    assert entropy_coef_at(cfg, 0) == pytest.approx(0.1) and entropy_coef_at(cfg, 10) == pytest.approx(0.0)
+    assert entropy_coef_at(cfg, 5) == pytest.approx(0.05)
+    const = EmbeddedTrainConfig(steps=11, lr=1e-3, entropy_coef=0.1)
+    assert lr_at(const, 7) == 1e-3 and entropy_coef_at(const, 7) == 0.1
+
+
+def test_batch_advantage_scale_keeps_cost_only_differences_small() -> None:
+    # group 1: two right answers that differ only by a small cost penalty; group 2: right vs wrong
+    rewards = torch.tensor([0.99, 0.98, 0.99, 0.98, 1.0, 0.0, 1.0, 0.0])
+    per_group = advantages(rewards, EmbeddedTrainConfig(dapo={"group_size": 4}))
+    # DAPO's group std makes the $-only difference as loud as right-vs-wrong
+    assert float(per_group[:4].abs().max()) == pytest.approx(float(per_group[4:].abs().max()), rel=1e-3)
+    batch = advantages(rewards, EmbeddedTrainConfig(advantage_norm="batch", dapo={"group_size": 4}))
+    assert float(batch[4:].abs().max() / batch[:4].abs().max()) == pytest.approx(100.0, rel=1e-3)
+    assert float(batch.std()) == pytest.approx(1.0, rel=1e-3)
+    assert torch.allclose(batch.view(2, 4).sum(1), torch.zeros(2), atol=1e-6)  # still centred per group
+
+
+@pytest.mark.slow
 def test_dynamic_sampling_keeps_only_groups_with_a_reward_spread(tensors) -> None:
     data, _ = tensors
     cfg = EmbeddedTrainConfig(groups_per_step=16, dapo={"group_size": 4, "max_resample_rounds": 2})
@@ -37,6 +76,7 @@ def test_dynamic_sampling_keeps_only_groups_with_a_reward_spread(tensors) -> Non
     assert batch.alive[:, 0].all() and batch.feats.shape[:2] == (kept * 4, 3)
 
 
+@pytest.mark.slow
 def test_short_run_logs_every_metric_and_keeps_the_best_checkpoint(tensors) -> None:
     data, val = tensors
     cfg = EmbeddedTrainConfig(steps=6, groups_per_step=16, eval_every=3, dapo={"group_size": 4})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from xrouter.rl.embedded.evaluation import collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.router import RouterCard, save_router
 from xrouter.rl.embedded.trainer import EmbeddedTrainConfig, StepStats, train
-from xrouter.tracking import metric_names
+from xrouter.tracking import MetricBuffer, metric_names
 
 
 class TrainParams(BaseModel):
@@ -37,7 +38,10 @@ class TrainOutcome:
     router_dir: Path
 
 
-def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams, log_mlflow: bool = True) -> TrainOutcome:
+def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams, log_mlflow: bool = True,
+                 on_metrics: Callable[[int, dict[str, float]], None] | None = None) -> TrainOutcome:
+    """Train, evaluate on val across λ, save to `out_dir`. Per-step metrics go to the active MLflow run
+    (`log_mlflow`) and to `on_metrics(step, metrics)` (the λ sweep collects them in Ray workers)."""
     started = time.perf_counter()
     td = training_data(data_dir, env.pool)
     val_ids = split_ids(data_dir, "val", env.pool)
@@ -52,23 +56,32 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
                            "steps": cfg.steps, "groups_per_step": cfg.groups_per_step, "lr": cfg.lr,
                            "group_size": cfg.dapo.group_size, "eps_low": cfg.dapo.eps_low, "eps_high": cfg.dapo.eps_high,
                            "dynamic_sampling": cfg.dapo.dynamic_sampling, "loss_agg": cfg.dapo.loss_agg,
-                           "curriculum": cfg.curriculum.enabled, "seed": cfg.seed, "n_train": len(td.prompt_ids)})
+                           "curriculum": cfg.curriculum.enabled, "seed": cfg.seed, "n_train": len(td.prompt_ids),
+                           "advantage_norm": cfg.advantage_norm, "entropy_coef": cfg.entropy_coef,
+                           "entropy_coef_final": cfg.entropy_coef_final, "lr_schedule": cfg.lr_schedule,
+                           "lambda_stratified": cfg.lambda_stratified})
 
     with Progress(TextColumn("train"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TextColumn("reward {task.fields[reward]:.3f} acc {task.fields[acc]:.3f}"), TimeElapsedColumn(),
                   transient=True) as bar:
         task = bar.add_task("train", total=cfg.steps, reward=0.0, acc=0.0)
 
+        buffer = MetricBuffer(mlflow.active_run().info.run_id) if log_mlflow else None
+
         def on_step(s: StepStats) -> None:
             bar.update(task, advance=1, reward=s.metrics["reward"], acc=s.metrics["accuracy"])
-            if log_mlflow:
-                mlflow.log_metrics(metric_names(s.metrics), step=s.step)
+            if buffer is not None:
+                buffer.add(s.step, s.metrics)
+            if on_metrics is not None:
+                on_metrics(s.step, s.metrics)
 
         def validate(policy) -> float:  # mean val reward over a few λ: checkpoint selection on val, never test
             points = curve(policy, val_t, tp.select_lambdas, env.reward)
             return sum(p["reward"] for p in points) / len(points)
 
         policy = train(train_t, cfg, env.reward, on_step, validate)
+        if buffer is not None:
+            buffer.flush()
 
     points = curve(policy, val_t, tp.eval_lambdas, env.reward)
     collapse = collapse_report(points, env.reward.lam, tp.collapse_share)

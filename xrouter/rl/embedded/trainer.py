@@ -6,8 +6,12 @@ Departures from DAPO as written for LLMs (arXiv 2503.14476), and why:
 * λ is an input: each group draws its λ log-uniformly from `lambda_range`, so one policy serves the whole
   frontier and λ can be chosen per request;
 * no overlong shaping: the action space ends every episode within `MAX_TURNS` decisions, so nothing is ever
-  truncated.
-Everything else is DAPO: G rollouts per prompt, group-normalized advantages, clip-higher, dynamic sampling
+  truncated;
+* optional, each a logged knob (params.yaml turns them on; docs/training.md has the measurements):
+  `advantage_norm: batch` (group-mean baseline, one std over the batch instead of each group's — the group std
+  erases the scale λ gives a cost-aware reward), an entropy bonus with a linear decay, a cosine learning-rate
+  schedule and λ draws stratified over log λ.
+Everything else is DAPO: G rollouts per prompt, group-centred advantages, clip-higher, dynamic sampling
 (groups whose rewards are all equal are dropped and the batch refilled), no KL term.
 """
 
@@ -53,6 +57,22 @@ class EmbeddedTrainConfig(BaseModel):
         "Entropy bonus on the decision distribution. Not part of DAPO (which relies on clip-higher); with 29 "
         "actions and few informative groups the policy can collapse before clip-higher helps, so a small bonus "
         "is offered as an explicit, logged departure."))
+    entropy_coef_final: float | None = Field(None, ge=0, description=(
+        "Entropy bonus at the last step, reached linearly from `entropy_coef` (None: constant). A large bonus "
+        "early keeps the 29-way choice exploring while the advantages are still noisy; decaying it lets the "
+        "policy sharpen onto what the reward prefers."))
+    lr_schedule: str = Field("constant", pattern="^(constant|cosine)$", description=(
+        "constant, or cosine decay from `lr` to `lr * lr_final_fraction` over the run."))
+    lr_final_fraction: float = Field(0.1, ge=0, le=1)
+    lambda_stratified: bool = Field(False, description=(
+        "Draw each batch's λ values stratified over log λ (one per equal-width stratum, shuffled) instead of "
+        "independently, so every batch covers cheap and accurate operating points evenly."))
+    advantage_norm: str = Field("group", pattern="^(group|batch)$", description=(
+        "group: DAPO's (r − group mean) / group std (or no division with dapo.normalize_std=false, Dr. GRPO). "
+        "batch: r − group mean, divided by the std of those centred rewards over the whole batch (the "
+        "'group mean, batch std' of REINFORCE++ / Lite PPO). With a cost-aware reward the group std erases "
+        "scale: at λ=2 two right answers that differ by $0.005 would get the same ±1 advantages as a right and "
+        "a wrong one, so every λ teaches 'cheapest wins'; a batch-wide scale keeps that difference small."))
     ppo_epochs: int = Field(2, ge=1, description="Optimizer passes over each batch (ratios move off 1 after the first).")
     minibatches: int = Field(2, ge=1)
     max_grad_norm: float = Field(1.0, gt=0)
@@ -68,9 +88,25 @@ class StepStats:
     metrics: dict[str, float]
 
 
-def sample_lambda(n: int, lo: float, hi: float, gen: torch.Generator) -> torch.Tensor:
+def sample_lambda(n: int, lo: float, hi: float, gen: torch.Generator, stratified: bool = False) -> torch.Tensor:
+    """n values of λ, log-uniform on [lo, hi]; `stratified`: one in each of n equal strata of log λ, shuffled."""
     u = torch.rand(n, generator=gen)
+    if stratified:
+        u = (torch.randperm(n, generator=gen) + u) / n
     return torch.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
+
+
+def entropy_coef_at(cfg: EmbeddedTrainConfig, step: int) -> float:
+    if cfg.entropy_coef_final is None or cfg.steps <= 1:
+        return cfg.entropy_coef
+    return cfg.entropy_coef + (cfg.entropy_coef_final - cfg.entropy_coef) * step / (cfg.steps - 1)
+
+
+def lr_at(cfg: EmbeddedTrainConfig, step: int) -> float:
+    if cfg.lr_schedule == "constant" or cfg.steps <= 1:
+        return cfg.lr
+    lo = cfg.lr * cfg.lr_final_fraction
+    return lo + 0.5 * (cfg.lr - lo) * (1.0 + math.cos(math.pi * step / (cfg.steps - 1)))
 
 
 def _prompt_pool(data: ReplayTensors, cfg: EmbeddedTrainConfig, step: int) -> torch.Tensor:
@@ -98,7 +134,7 @@ def collect(policy: EmbeddedPolicy, data: ReplayTensors, cfg: EmbeddedTrainConfi
     n_kept = sampled = dropped = 0
     for _ in range(1 + (cfg.dapo.max_resample_rounds if cfg.dapo.dynamic_sampling else 0)):
         pick = candidates[torch.randint(len(candidates), (want,), generator=gen)]
-        lam = sample_lambda(want, *cfg.lambda_range, gen)
+        lam = sample_lambda(want, *cfg.lambda_range, gen, cfg.lambda_stratified)
         r = rollout(policy, data, pick.repeat_interleave(g), lam.repeat_interleave(g), reward, generator=gen)
         keep = dynamic_sampling_mask(r.reward.view(want, g)) if cfg.dapo.dynamic_sampling else torch.ones(want, dtype=torch.bool)
         sampled += want
@@ -115,11 +151,21 @@ def collect(policy: EmbeddedPolicy, data: ReplayTensors, cfg: EmbeddedTrainConfi
     return _concat(kept), sampled, dropped
 
 
+def advantages(rewards: torch.Tensor, cfg: EmbeddedTrainConfig) -> torch.Tensor:
+    """[B·G] advantages of rewards ordered group by group: centred on the group mean, then scaled by the group
+    std (DAPO, `advantage_norm: group`) or by one std over the whole batch (`advantage_norm: batch`)."""
+    by_group = cfg.advantage_norm == "group" and cfg.dapo.normalize_std
+    adv = group_advantages(rewards.view(-1, cfg.dapo.group_size), eps=cfg.dapo.advantage_eps,
+                           normalize_std=by_group).flatten()
+    if cfg.advantage_norm == "batch" and adv.numel() > 1:
+        adv = adv / (adv.std() + cfg.dapo.advantage_eps)
+    return adv
+
+
 def update(policy: EmbeddedPolicy, opt: torch.optim.Optimizer, batch: Rollout, cfg: EmbeddedTrainConfig,
-           gen: torch.Generator) -> dict[str, float]:
-    g = cfg.dapo.group_size
-    adv = group_advantages(batch.reward.view(-1, g), eps=cfg.dapo.advantage_eps,
-                           normalize_std=cfg.dapo.normalize_std).flatten()
+           gen: torch.Generator, entropy_coef: float | None = None) -> dict[str, float]:
+    entropy_coef = cfg.entropy_coef if entropy_coef is None else entropy_coef
+    adv = advantages(batch.reward, cfg)
     b, t, f = batch.feats.shape
     stats: list[dict[str, float]] = []
     for _ in range(cfg.ppo_epochs):
@@ -129,10 +175,10 @@ def update(policy: EmbeddedPolicy, opt: torch.optim.Optimizer, batch: Rollout, c
             logp = dist.log_prob(batch.actions[mb].view(-1)).view(len(mb), t)
             loss, s = dapo_policy_loss(logp, batch.logp[mb], adv[mb], batch.alive[mb].float(),
                                        eps_low=cfg.dapo.eps_low, eps_high=cfg.dapo.eps_high, agg=cfg.dapo.loss_agg)
-            if cfg.entropy_coef > 0:
+            if entropy_coef > 0:
                 alive = batch.alive[mb].float().view(-1)
                 ent = torch.nan_to_num(dist.entropy()) * alive
-                loss = loss - cfg.entropy_coef * ent.sum() / alive.sum().clamp(min=1.0)
+                loss = loss - entropy_coef * ent.sum() / alive.sum().clamp(min=1.0)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(policy.parameters(), cfg.max_grad_norm)
@@ -178,7 +224,10 @@ def train(data: ReplayTensors, cfg: EmbeddedTrainConfig, reward: RewardParams,
         metrics["dropped_group_fraction"] = dropped / sampled
         if dropped < sampled:
             policy.train()
-            metrics.update(update(policy, opt, batch, cfg, gen))
+            lr, ent_coef = lr_at(cfg, step), entropy_coef_at(cfg, step)
+            for group in opt.param_groups:
+                group["lr"] = lr
+            metrics.update(update(policy, opt, batch, cfg, gen, ent_coef), lr=lr, entropy_coef=ent_coef)
         if validate is not None and ((step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps):
             policy.eval()
             metrics["val_score"] = validate(policy)

@@ -1,0 +1,56 @@
+"""Prefect flow `xrouter-lambda-sweep` (`make sweep`): train one embedded router per λ of `params.yaml: sweep`
+in parallel on Ray, log them as runs of the project's MLflow experiment, and save the comparison chart
+(reports/sweep.png) and its figures (metrics/sweep.json). Orchestration only; the work is in xrouter.rl.sweep.
+
+    python -m flows.sweep
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+
+from xrouter.config import load_params
+from xrouter.env.config import EnvParams
+from xrouter.rl import sweep as sw
+from xrouter.tracking import MlflowParams, setup_mlflow
+
+
+@task(name="train-per-lambda")
+def train_members(project: str) -> list[dict]:
+    params = load_params(Path(project) / "params.yaml")
+    sp, env = params.parse("sweep", sw.SweepParams), params.parse("env", EnvParams)
+    return sw.run_parallel(params.path(params.paths.data), params.path(params.paths.models) / "sweep", env,
+                           params.block("train"), sp)
+
+
+@task(name="compare-and-log")
+def compare_and_log(project: str, members: list[dict]) -> dict:
+    params = load_params(Path(project) / "params.yaml")
+    sp, env = params.parse("sweep", sw.SweepParams), params.parse("env", EnvParams)
+    data_dir = params.path(params.paths.data)
+    conditioned = sw.conditioned_points(params.path(params.paths.models) / "router", data_dir, env, sp.lambdas)
+    chart_path = params.path(params.paths.reports) / "sweep.png"
+    summary_path = params.path(params.paths.metrics) / "sweep.json"
+    sw.chart(members, conditioned, chart_path)
+    doc = sw.summary_doc(members, conditioned)
+    sw.write_summary(doc, summary_path)
+    setup_mlflow(params.parse("mlflow", MlflowParams), params.root)
+    doc["mlflow_parent_run_id"] = sw.log_to_mlflow(members, conditioned, sp, chart_path, summary_path)
+    sw.write_summary(doc, summary_path)
+    return doc
+
+
+@flow(name="xrouter-lambda-sweep", log_prints=True)
+def lambda_sweep(project: str = ".") -> dict:
+    logger = get_run_logger()
+    doc = compare_and_log(project, train_members(project))
+    for m in doc["members"]:
+        logger.info("λ=%g: val accuracy %.4f at $%.3f/1k (%.0f s)", m["lambda"], m["accuracy"], m["cost_per_1k"],
+                    m["train_seconds"])
+    return doc
+
+
+if __name__ == "__main__":
+    lambda_sweep()
