@@ -17,19 +17,28 @@ def main() -> None:
     params = load_params()
     console = Console(stderr=True)
     env, tp, mp = params.parse("env", EnvParams), params.parse("train", TrainParams), params.parse("mlflow", MlflowParams)
-    if tp.policy != "embedded":
-        raise SystemExit("train.policy=llm: the tool-calling LLM router is not implemented yet (docs/training.md); "
-                         "use train.policy=embedded")
     setup_mlflow(mp, params.root)
     import mlflow  # noqa: PLC0415
 
     router_dir = params.path(params.paths.models) / "router"
+    metrics_path = params.path(params.paths.metrics) / "train.json"
+    metrics_path.parent.mkdir(parents=True, exist_ok=True)
+    if tp.policy == "llm":
+        from xrouter.rl.llm.run import run_llm  # noqa: PLC0415 (loads transformers)
+
+        with mlflow.start_run(run_name="train-llm") as run:
+            summary = run_llm(params.path(params.paths.data), router_dir, env, tp.llm)
+        metrics_path.write_text(json.dumps({
+            "train_seconds": round(summary["train_seconds"], 1), "first_step_reward": summary["first_reward"],
+            "last_step_reward": summary["last_reward"], "greedy_before": summary["greedy_before"],
+            "greedy_after": summary["greedy_after"], "mlflow_run_id": run.info.run_id}, indent=2) + "\n")
+        console.print(f"LLM router trained in {summary['train_seconds']:.0f}s; greedy reward on probe prompts "
+                      f"{summary['greedy_before'].get('reward', 0):.3f} -> {summary['greedy_after'].get('reward', 0):.3f}")
+        return
     with mlflow.start_run(run_name="train-embedded") as run:
         outcome = run_embedded(params.path(params.paths.data), router_dir, env, tp)
         version = log_router_model(router_dir, mp.registered_model)
     summary = {**outcome.summary, "mlflow_run_id": run.info.run_id, "registered_version": version}
-    metrics_path = params.path(params.paths.metrics) / "train.json"
-    metrics_path.parent.mkdir(parents=True, exist_ok=True)
     default = min(summary["val_curve"], key=lambda p: abs(p["lambda"] - env.reward.lam))
     metrics_path.write_text(json.dumps({
         "train_seconds": round(summary["train_seconds"], 1), "val_accuracy": default["accuracy"],

@@ -72,24 +72,26 @@ class RoutingEnv:
 
     # -- the episode loop -------------------------------------------------------------------------------
     def run(self, router: Router, query: Query, lam: float | None = None) -> EpisodeResult:
-        state = self._reset(query, self.reward.lam if lam is None else lam)
+        state = self.reset(query, lam)
         while True:
-            action = router.act(self._observe(state))
-            result = self._step(state, action)
+            result = self.step(state, router.act(self.observe(state)))
             if result is not None:
                 return result
 
-    def _reset(self, query: Query, lam: float) -> _State:
-        return _State(query, lam, 1, Ledger(), [], {})
+    # Stepping one episode by hand (`reset`, `observe`, `step`) lets a trainer advance many episodes in
+    # lockstep and batch its policy's forward passes; `run` is the same loop for one router.
+    def reset(self, query: Query, lam: float | None = None) -> _State:
+        return _State(query, self.reward.lam if lam is None else lam, 1, Ledger(), [], {})
 
-    def _observe(self, s: _State) -> Observation:
+    def observe(self, s: _State) -> Observation:
         return Observation(
             query=s.query, turn=s.turn, responses=tuple(s.responses), spent_usd=s.ledger.total_cost_usd,
             lam=s.lam, turns_left=self.limits.max_turns - s.turn + 1,
             calls_left=self.limits.max_calls - s.ledger.n_calls,
         )
 
-    def _step(self, s: _State, action: Action) -> EpisodeResult | None:
+    def step(self, s: _State, action: Action) -> EpisodeResult | None:
+        """Apply one action; the episode's result once it has ended, else None."""
         s.actions += 1
         if isinstance(action, Answer):
             return self._finish(s, action.text, "router", None, "direct_response")

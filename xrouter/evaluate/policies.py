@@ -11,7 +11,7 @@ from xrouter.evaluate.config import EvaluateParams
 from xrouter.evaluate.items import EvalItem
 from xrouter.pool import ModelPool, ModelSpec, load_pool
 from xrouter.routers.base import Router, RoutingError
-from xrouter.routers.factory import TrainingData, build_router
+from xrouter.routers.factory import TrainingData, build_router, load_trained_router
 
 TRAINED = "router"
 
@@ -64,9 +64,7 @@ def build_policies(names: list[str], *, pool: ModelPool, world: ReplayWorld | No
             if not (router_dir / "router.json").is_file():
                 notes.append(f"no trained router in {router_dir}: evaluated the baselines only")
                 continue
-            from xrouter.rl.embedded.router import load_router
-
-            policies[name] = load_router(router_dir, pool)
+            policies[name] = load_trained_router(router_dir, pool)
             continue
         if name in ("cascade", "knn", "mf") and train is not None and train.pool.ids != pool.ids:
             raise RoutingError(f"policy '{name}' is fit on pool '{train.pool.name}' and cannot route pool '{pool.name}'")

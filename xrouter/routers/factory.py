@@ -4,6 +4,7 @@ the prompts they are evaluated on."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -77,7 +78,19 @@ def build_router(name: str, *, pool: ModelPool, eval_world: ReplayWorld, train: 
         return MFRouter(train.mf)
     path = Path(name)
     if path.exists():
-        from xrouter.rl.embedded.router import load_router  # noqa: PLC0415 (torch policy; only when asked)
-
-        return load_router(path, pool)
+        return load_trained_router(path, pool)
     raise RoutingError(f"unknown router '{name}'; use one of {list(BASELINES)}, single:<model>, or a trained router path")
+
+
+def load_trained_router(path: Path, pool: ModelPool) -> Router:
+    """A trained router folder (`router.json` says its kind): the embedded policy or the LLM router."""
+    card = Path(path) / "router.json"
+    if not card.is_file():
+        raise RoutingError(f"{path}: not a trained router folder (no router.json); train one with `dvc repro train`")
+    if json.loads(card.read_text()).get("kind") == "llm":
+        from xrouter.rl.llm.router import load_llm_router  # noqa: PLC0415 (transformers; only when asked)
+
+        return load_llm_router(path, pool)
+    from xrouter.rl.embedded.router import load_router  # noqa: PLC0415 (torch policy; only when asked)
+
+    return load_router(path, pool)

