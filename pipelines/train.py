@@ -39,15 +39,18 @@ def main() -> None:
         outcome = run_embedded(params.path(params.paths.data), router_dir, env, tp)
         version = log_router_model(router_dir, mp.registered_model)
     summary = {**outcome.summary, "mlflow_run_id": run.info.run_id, "registered_version": version}
-    default = min(summary["val_curve"], key=lambda p: abs(p["lambda"] - env.reward.lam))
+    op, ref = summary["operating_point"], summary["val_best_single"]
     metrics_path.write_text(json.dumps({
-        "train_seconds": round(summary["train_seconds"], 1), "val_accuracy": default["accuracy"],
-        "val_cost_per_1k": 1000 * default["cost_per_query"], "val_max_call_share": default["max_call_share"],
-        "collapsed": summary["collapse"]["collapsed"], "registered_version": version,
+        "train_seconds": round(summary["train_seconds"], 1), "operating_lambda": op["lambda"],
+        "val_accuracy": op["accuracy"], "val_cost_per_1k": 1000 * op["cost_per_query"],
+        "val_cost_vs_best_single": op["cost_per_query"] / ref["cost_per_query"],
+        "val_max_call_share": op["max_call_share"], "collapsed": summary["collapse"]["collapsed"],
+        "registered_version": version,
     }, indent=2) + "\n")
     c = summary["collapse"]
-    console.print(f"trained in {summary['train_seconds']:.0f}s; val @λ={default['lambda']:g}: accuracy "
-                  f"{default['accuracy']:.4f}, cost/1k ${1000 * default['cost_per_query']:.3f}; "
+    console.print(f"trained in {summary['train_seconds']:.0f}s; ships at λ={op['lambda']:g} ({op['reason']}): val "
+                  f"accuracy {op['accuracy']:.4f}, cost/1k ${1000 * op['cost_per_query']:.3f} (best single "
+                  f"{ref['model']}: {ref['accuracy']:.4f}, ${1000 * ref['cost_per_query']:.3f}); "
                   f"collapse check: most-called model {c['max_call_model']} takes {c['max_call_share']:.0%} of calls "
                   f"({'COLLAPSED' if c['collapsed'] else 'no collapse'}); registered {mp.registered_model} v{version}")
 

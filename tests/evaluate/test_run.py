@@ -10,7 +10,7 @@ import pytest
 from xrouter.env.config import EnvParams
 from xrouter.evaluate.config import EvaluateParams
 from xrouter.evaluate.report import markdown, plot, write_records
-from xrouter.evaluate.run import evaluate
+from xrouter.evaluate.run import evaluate, resolve_lambda
 
 SINGLES = ["gpt-4o-mini-2024-07-18", "o1-mini-2024-09-12", "claude-3-haiku-20240307"]
 
@@ -63,3 +63,17 @@ def test_the_local_model_answers_benchmark_items_once(data_dir, tmp_path, smollm
     assert [r.benchmark for r in rec] == ["gsm8k", "ifeval"] and all(0 < r.output_tokens <= 8 for r in rec)
     assert all(r.latency_s > 0 for r in again.records["single:smollm2-135m-instruct"])  # the original call's time
     assert [r.answer for r in rec] == [r.answer for r in again.records["single:smollm2-135m-instruct"]]
+
+
+def test_lambda_comes_from_params_the_trained_routers_card_or_the_env(tmp_path) -> None:
+    env = EnvParams()
+    assert resolve_lambda(EvaluateParams(lam=7), env, tmp_path) == (7.0, "evaluate.lam")
+    assert resolve_lambda(EvaluateParams(lam=None), env, tmp_path) == (env.reward.lam, "env.reward.lam")
+    assert resolve_lambda(EvaluateParams(lam="router"), env, tmp_path)[0] == env.reward.lam  # no router yet
+    (tmp_path / "router.json").write_text(json.dumps({"kind": "embedded", "operating_lambda": 20.0}))
+    lam, source = resolve_lambda(EvaluateParams(lam="router"), env, tmp_path)
+    assert lam == 20.0 and "operating_lambda" in source
+    with pytest.raises(ValueError, match="lam"):
+        EvaluateParams(lam=-1.0)
+    with pytest.raises(ValueError, match="lam"):
+        EvaluateParams(lam="best")

@@ -55,3 +55,16 @@ def test_tool_names_and_errors(world) -> None:
     with pytest.raises(PoolError, match="'o1-mini-2024-09-12': not in the price catalog"):
         load_pool("zeroeval", world.prices[world.prices["model"] != "o1-mini-2024-09-12"])
     assert set(available_pools()) == {"zeroeval", "llmrouter", "live"}
+
+
+def test_every_pool_entry_keeps_its_whole_strengths_text_and_unknown_keys_are_refused(world, monkeypatch) -> None:
+    pool = load_pool("zeroeval", world.prices)
+    assert pool.get("gpt-4o-2024-08-06").strengths == "general reasoning, math, code"
+
+    from xrouter.pool import pool as pool_module
+
+    defs = pool_module._pool_definitions()
+    defs["zeroeval"]["models"]["o1-mini-2024-09-12"]["code"] = None  # what `strengths: math, code` unquoted gives
+    monkeypatch.setattr(pool_module, "_pool_definitions", lambda: defs)
+    with pytest.raises(PoolError, match=r"'o1-mini-2024-09-12': unknown keys \['code'\]"):
+        load_pool("zeroeval", world.prices)

@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from xrouter.env.reward import RewardParams
-from xrouter.rl.embedded.evaluation import collapse_report, curve
+from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda, collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
+from xrouter.rl.embedded.simulator import rollout
 from xrouter.rl.embedded.trainer import (
     EmbeddedTrainConfig,
     advantages,
@@ -96,3 +97,40 @@ def test_short_run_logs_every_metric_and_keeps_the_best_checkpoint(tensors) -> N
     assert final == pytest.approx(max(scores))  # the best validated checkpoint is returned
     report = collapse_report(curve(policy, val, [1.0, 2.0, 100.0], RewardParams()), 2.0, 0.9)
     assert report["lambda"] == 2.0 and 0 < report["max_call_share"] <= 1
+
+
+def _pt(lam: float, acc: float, cost: float) -> dict:
+    return {"lambda": lam, "accuracy": acc, "cost_per_query": cost}
+
+
+def test_the_operating_lambda_is_the_cheapest_point_within_tolerance_else_the_most_accurate() -> None:
+    pts = [_pt(1, 0.950, 0.0050), _pt(10, 0.946, 0.0030), _pt(20, 0.944, 0.0022), _pt(50, 0.930, 0.0015)]
+    assert choose_operating_lambda(pts, 0.9451, 0.005)["lambda"] == 20  # 0.944 >= 0.9401; 0.930 is not
+    assert choose_operating_lambda(pts, 0.9451, 0.0)["lambda"] == 10  # the cheapest point at or above 0.9451
+    fallback = choose_operating_lambda(pts, 0.99, 0.005)
+    assert fallback["lambda"] == 1 and "most accurate" in fallback["reason"]
+    with pytest.raises(ValueError, match="empty curve"):
+        choose_operating_lambda([], 0.9, 0.005)
+
+
+def test_best_single_is_the_most_accurate_model_with_its_mean_cost(tensors) -> None:
+    _, val = tensors
+    ref = best_single(val)
+    j = val.models.index(ref["model"])
+    assert ref["accuracy"] == pytest.approx(float(val.score[:, j].mean()))
+    assert ref["accuracy"] == pytest.approx(float(val.score.mean(0).max()))
+    assert ref["cost_per_query"] == pytest.approx(float(val.cost[:, j].mean()))
+
+
+def test_embedding_noise_perturbs_what_the_policy_sees_and_only_when_asked(tensors) -> None:
+    data, _ = tensors
+    policy = new_policy(data, EmbeddedTrainConfig())
+    idx, lam = torch.arange(32), torch.full((32,), 2.0)
+    clean = rollout(policy, data, idx, lam, RewardParams(), generator=torch.Generator().manual_seed(0))
+    noisy = rollout(policy, data, idx, lam, RewardParams(), generator=torch.Generator().manual_seed(0),
+                    embed_noise=0.5)
+    d = data.emb.shape[1]
+    assert torch.equal(clean.feats[:, 0, :d], data.emb[idx])  # no noise by default
+    delta = (noisy.feats[:, 0, :d] - data.emb[idx]).norm(dim=1)
+    assert 0.4 < float(delta.mean()) < 0.6  # expected norm 0.5
+    assert torch.equal(noisy.feats[:, 0, d:], clean.feats[:, 0, d:])  # response features untouched

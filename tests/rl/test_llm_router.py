@@ -103,10 +103,11 @@ def test_logprobs_are_those_of_the_constrained_distribution(policy, pool) -> Non
 
 @pytest.mark.slow
 def test_a_dapo_step_on_replay_episodes_updates_the_model(smollm, world, pool, split_ids, tmp_path) -> None:
-    from xrouter.models.smollm import load_smollm
+    import copy
+
     from xrouter.rl.llm.router import LLMRouterCard, load_llm_router, save_llm_router
 
-    fresh = load_smollm()  # its own copy: training changes weights
+    fresh = copy.deepcopy(smollm)  # its own copy: training changes weights
     policy = LLMPolicy(fresh.model, fresh.tokenizer, grammars=grammars(pool))
     # one call per episode keeps it quick: the reply chooses the model, the env answers with it
     env = RoutingEnv(pool, ReplayBackend(world), ReplayJudge(world), EpisodeLimits(max_turns=1, max_calls=1))

@@ -27,7 +27,9 @@ class EvaluateParams(_Block):
     singles: Literal["all", "none"] | list[str] = Field(
         "all", description="Single-model references: every pool model, none, or a list. The gate compares "
                            "against the most accurate of them.")
-    lam: float | None = Field(None, ge=0, description="λ for policies that take it (None: env.reward.lam).")
+    lam: float | Literal["router"] | None = Field(
+        None, description="λ for policies that take it: a number; 'router': the λ the trained router ships at "
+                          "(router.json `operating_lambda`, chosen on val), else env.reward.lam; None: env.reward.lam.")
     benchmarks: list[str] | None = Field(None, description="benchmarks items only: which (None: all 17).")
     limit_per_benchmark: int | None = Field(None, ge=1, description="benchmarks items only: a seeded sample.")
     seed: int = 0
@@ -39,6 +41,8 @@ class EvaluateParams(_Block):
 
     @model_validator(mode="after")
     def _consistent(self) -> EvaluateParams:
+        if isinstance(self.lam, float) and self.lam < 0:
+            raise ValueError(f"lam must be >= 0, 'router' or null, got {self.lam}")
         if (self.items == "replay") != (self.backend == "replay"):
             raise ValueError(f"items={self.items!r} with backend={self.backend!r}: replay items are answered only "
                              "by the replay backend, and the replay backend answers only replay items")

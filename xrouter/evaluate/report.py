@@ -66,7 +66,8 @@ def markdown(doc: dict, plot_name: str, gate_policy: str | None = None) -> str:
         "# Evaluation",
         "",
         (f"Items: **{doc['items']}** ({doc['n_items']} items), backend **{doc['backend']}**, pool **{doc['pool']}**, "
-         f"λ = {doc['lambda']:g}, reward `{doc['reward']}`. Written by `dvc repro evaluate` (`pipelines/evaluate.py`)."),
+         f"λ = {doc['lambda']:g}" + (f" (from {doc['lambda_source']})" if doc.get("lambda_source") else "")
+         + f", reward `{doc['reward']}`. Written by `dvc repro evaluate` (`pipelines/evaluate.py`)."),
         "",
     ]
     lines += [f"> {n}" for n in doc.get("notes", [])]

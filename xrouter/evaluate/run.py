@@ -3,6 +3,7 @@ summaries and the best single model per scope."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,18 @@ def load_items(p: EvaluateParams, data_dir: Path, pool_name: str) -> tuple[list[
     return benchmark_items(bench, p.benchmarks, p.limit_per_benchmark, p.seed), None
 
 
+def resolve_lambda(p: EvaluateParams, env_params: EnvParams, router_dir: Path) -> tuple[float, str]:
+    """(λ, where it came from): a number from params, the trained router's operating λ, or env.reward.lam."""
+    if isinstance(p.lam, (int, float)):
+        return float(p.lam), "evaluate.lam"
+    if p.lam == "router":
+        card = router_dir / "router.json"
+        operating = json.loads(card.read_text()).get("operating_lambda") if card.is_file() else None
+        if operating is not None:
+            return float(operating), f"{card}: operating_lambda (chosen on val)"
+    return env_params.reward.lam, "env.reward.lam"
+
+
 def evaluate(p: EvaluateParams, env_params: EnvParams, data_dir: Path, router_dir: Path, cache_root: Path | None,
              progress: bool = True) -> Evaluation:
     started = time.perf_counter()
@@ -47,7 +60,7 @@ def evaluate(p: EvaluateParams, env_params: EnvParams, data_dir: Path, router_di
     use_cache = cache_root is not None and backend.name != "replay"
     cached = CachingBackend(backend, ResponseCache(cache_root)) if use_cache else None
     env = RoutingEnv(pool, cached or backend, ItemJudge(items, world), env_params.limits, env_params.reward)
-    lam = env_params.reward.lam if p.lam is None else p.lam
+    lam, lam_source = resolve_lambda(p, env_params, router_dir)
     train = training_data(data_dir, env_params.pool, p.seed) if any(n in FITTED for n in p.policies) else None
     policies, notes = build_policies(p.policies + single_names(p, pool), pool=pool, world=world, train=train,
                                      reward=env_params.reward, lam=lam, router_dir=router_dir, seed=p.seed)
@@ -59,6 +72,7 @@ def evaluate(p: EvaluateParams, env_params: EnvParams, data_dir: Path, router_di
         "backend": p.backend,
         "pool": pool.name,
         "lambda": lam,
+        "lambda_source": lam_source,
         "reward": env_params.reward.name,
         "n_items": len(items),
         "notes": notes,

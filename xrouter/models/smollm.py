@@ -117,6 +117,24 @@ def load_smollm(cache_dir: str | Path | None = None) -> SmolLM:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     path = ensure_cached(cache_dir)
-    model = AutoModelForCausalLM.from_pretrained(path)
+    model = materialized(AutoModelForCausalLM.from_pretrained(path), path)
     tokenizer = AutoTokenizer.from_pretrained(path)
     return SmolLM(model=model.eval(), tokenizer=tokenizer, path=path)
+
+
+def materialized(model: Any, path: Path) -> Any:
+    """`model` with every parameter holding data, or a clear error.
+
+    SmolLM2 ties `lm_head.weight` to the input embeddings and its checkpoint stores only the latter. One CI
+    run of transformers 5.23 loaded that checkpoint with the head reported MISSING and left on the `meta`
+    device (not reproduced since; the same cache loaded fine in every other process), so the first backward
+    pass failed far from the cause. Tying again from the config repairs that case; anything else still on
+    `meta` is reported here, naming the cache folder.
+    """
+    if any(p.device.type == "meta" for p in model.parameters()) and model.config.tie_word_embeddings:
+        model.tie_weights()
+    empty = [name for name, p in model.named_parameters() if p.device.type == "meta"]
+    if empty:
+        raise RuntimeError(f"{path}: parameters {empty[:5]} were not loaded (left on the meta device); "
+                           "delete the folder so it is rebuilt from the GGUF, and retry")
+    return model

@@ -93,6 +93,9 @@ def _pool_definitions() -> dict:
     return yaml.safe_load(resources.files("xrouter.pool").joinpath("pools.yaml").read_text())
 
 
+_ENTRY_KEYS = {"tier", "litellm", "context_tokens", "strengths"}
+
+
 def available_pools() -> list[str]:
     return sorted(_pool_definitions())
 
@@ -107,6 +110,10 @@ def load_pool(name: str, prices: pd.DataFrame | None = None) -> ModelPool:
     catalog = None if prices is None else prices.set_index("model")
     specs = []
     for model_id, entry in defs[name]["models"].items():
+        unknown = sorted(set(entry) - _ENTRY_KEYS)
+        if unknown:  # e.g. an unquoted `strengths: math, code` inside {...} parses `code` as a key
+            raise PoolError(f"pools.yaml, pool '{name}', model '{model_id}': unknown keys {unknown} "
+                            f"(allowed: {sorted(_ENTRY_KEYS)}; quote values that contain commas)")
         tier = entry.get("tier")
         if tier not in TIERS:
             raise PoolError(f"pool '{name}', model '{model_id}': tier must be one of {TIERS}, got {tier!r}")

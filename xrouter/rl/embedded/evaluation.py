@@ -1,4 +1,5 @@
-"""Greedy evaluation of an embedded policy in the simulator: one operating point per λ, and a collapse check.
+"""Greedy evaluation of an embedded policy in the simulator: one operating point per λ, the λ the router ships
+at, and a collapse check.
 
 RL-trained routers are known to collapse onto one model (Router-R1's users saw 2,772 of 2,834 calls go to one
 model). `collapse_report` measures the share of calls and of final answers that the most-used model takes
@@ -49,3 +50,24 @@ def collapse_report(points: list[dict], default_lambda: float, threshold: float)
         "max_final_share": at["max_final_share"],
         "distinct_final_models_over_sweep": len({p["max_final_model"] for p in points}),
     }
+
+
+def best_single(data: ReplayTensors) -> dict:
+    """The most accurate pool model alone on `data` (ties: the cheaper): the reference the gate compares with."""
+    acc, cost = data.score.mean(0), data.cost.mean(0)
+    j = max(range(len(data.models)), key=lambda k: (float(acc[k]), -float(cost[k])))
+    return {"model": data.models[j], "accuracy": float(acc[j]), "cost_per_query": float(cost[j])}
+
+
+def choose_operating_lambda(points: list[dict], reference_accuracy: float, tolerance: float) -> dict:
+    """The λ a router ships at, from its validation curve: the cheapest point whose accuracy is within
+    `tolerance` of `reference_accuracy` (the best single model's), else the most accurate point (ties: the
+    cheaper). Returns that point with `"reason"`."""
+    if not points:
+        raise ValueError("choose_operating_lambda: empty curve")
+    ok = [p for p in points if p["accuracy"] >= reference_accuracy - tolerance - 1e-12]
+    if ok:
+        chosen = min(ok, key=lambda p: (p["cost_per_query"], -p["accuracy"]))
+        return {**chosen, "reason": f"cheapest λ within {tolerance:g} of the best single model's accuracy"}
+    chosen = max(points, key=lambda p: (p["accuracy"], -p["cost_per_query"]))
+    return {**chosen, "reason": f"no λ within {tolerance:g} of the best single model's accuracy: the most accurate"}

@@ -32,6 +32,7 @@ class RouterCard:
     lambda_range: tuple[float, float]
     reward: dict
     training: dict
+    operating_lambda: float | None = None  # the λ it ships at, chosen on val (rl/embedded/evaluation.py)
 
 
 class EmbeddedRouter:

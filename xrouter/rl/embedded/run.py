@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
 from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xrouter.env.config import EnvParams
 from xrouter.env.replay_splits import split_ids, training_data
-from xrouter.rl.embedded.evaluation import collapse_report, curve
+from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda, collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.router import RouterCard, save_router
 from xrouter.rl.embedded.trainer import EmbeddedTrainConfig, StepStats, train
@@ -30,6 +31,9 @@ class TrainParams(BaseModel):
     collapse_share: float = Field(0.9, gt=0, le=1)
     select_lambdas: list[float] = Field(default_factory=lambda: [1.0, 10.0, 100.0],
                                         description="λ values whose mean val reward picks the checkpoint.")
+    operating_tolerance: float = Field(0.005, ge=0, description=(
+        "The router ships at the cheapest `eval_lambdas` point whose val accuracy is within this of the best "
+        "single model's val accuracy (`router.json: operating_lambda`; `evaluate.lam: router` uses it)."))
     embedded: EmbeddedTrainConfig = EmbeddedTrainConfig()
     llm: LLMTrainConfig = LLMTrainConfig()
 
@@ -61,7 +65,8 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
                            "curriculum": cfg.curriculum.enabled, "seed": cfg.seed, "n_train": len(td.prompt_ids),
                            "advantage_norm": cfg.advantage_norm, "entropy_coef": cfg.entropy_coef,
                            "entropy_coef_final": cfg.entropy_coef_final, "lr_schedule": cfg.lr_schedule,
-                           "lambda_stratified": cfg.lambda_stratified})
+                           "lambda_stratified": cfg.lambda_stratified,
+                           "embed_noise": cfg.embed_noise, "threads": cfg.threads})
 
     with Progress(TextColumn("train"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TextColumn("reward {task.fields[reward]:.3f} acc {task.fields[acc]:.3f}"), TimeElapsedColumn(),
@@ -81,25 +86,35 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
             points = curve(policy, val_t, tp.select_lambdas, env.reward)
             return sum(p["reward"] for p in points) / len(points)
 
-        policy = train(train_t, cfg, env.reward, on_step, validate)
+        threads = torch.get_num_threads()
+        torch.set_num_threads(cfg.threads)
+        try:
+            policy = train(train_t, cfg, env.reward, on_step, validate)
+        finally:
+            torch.set_num_threads(threads)
         if buffer is not None:
             buffer.flush()
 
     points = curve(policy, val_t, tp.eval_lambdas, env.reward)
-    collapse = collapse_report(points, env.reward.lam, tp.collapse_share)
+    reference = best_single(val_t)
+    operating = choose_operating_lambda(points, reference["accuracy"], tp.operating_tolerance)
+    collapse = collapse_report(points, operating["lambda"], tp.collapse_share)
     card = RouterCard("embedded", env.pool, train_t.models, train_t.emb.shape[1], cfg.hidden, cfg.embed_proj,
                       tuple(cfg.lambda_range),
-                      env.reward.model_dump(), {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(td.prompt_ids)})
+                      env.reward.model_dump(), {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(td.prompt_ids)},
+                      operating["lambda"])
     save_router(policy, card, out_dir)
     summary = {"policy": "embedded", "train_seconds": time.perf_counter() - started, "val_curve": points,
-               "collapse": collapse}
+               "val_best_single": reference, "operating_point": operating, "collapse": collapse}
     if log_mlflow:
         for p in points:
             lam = p["lambda"]
             mlflow.log_metrics(metric_names({
                 f"val/accuracy/lambda_{lam:g}": p["accuracy"], f"val/cost_per_1k/lambda_{lam:g}": 1000 * p["cost_per_query"],
                 f"val/max_call_share/lambda_{lam:g}": p["max_call_share"]}))
-        mlflow.log_metrics({"collapsed": float(collapse["collapsed"]), "val/max_call_share": collapse["max_call_share"]})
+        mlflow.log_metrics({"collapsed": float(collapse["collapsed"]), "val/max_call_share": collapse["max_call_share"],
+                            "operating_lambda": operating["lambda"], "val/operating/accuracy": operating["accuracy"],
+                            "val/operating/cost_per_1k": 1000 * operating["cost_per_query"]})
         mlflow.log_dict(summary, "train_summary.json")
     (out_dir / "train_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return TrainOutcome(summary, out_dir)

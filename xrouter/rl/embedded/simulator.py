@@ -38,12 +38,18 @@ class Rollout:
 
 @torch.no_grad()
 def rollout(policy: EmbeddedPolicy, data: ReplayTensors, idx: torch.Tensor, lam: torch.Tensor,
-            reward: RewardParams, greedy: bool = False, generator: torch.Generator | None = None) -> Rollout:
+            reward: RewardParams, greedy: bool = False, generator: torch.Generator | None = None,
+            embed_noise: float = 0.0) -> Rollout:
+    """Roll out one episode per row of `idx` at the λ of `lam`. `embed_noise` > 0 (training only) adds Gaussian
+    noise of expected norm `embed_noise` to each prompt embedding (MiniLM's are unit vectors): the policy then
+    sees a neighbourhood of each train prompt instead of the prompt itself, which it could memorize."""
     b, m = len(idx), len(data.models)
     state = BatchState.empty(b, m, lam)
     done = torch.zeros(b, dtype=torch.bool)
     final = torch.full((b,), -1, dtype=torch.long)
     emb = data.emb[idx]
+    if embed_noise > 0:
+        emb = emb + torch.randn(emb.shape, generator=generator) * (embed_noise / emb.shape[1] ** 0.5)
     rows = torch.arange(b)
     steps: dict[str, list[torch.Tensor]] = {k: [] for k in ("feats", "valid", "actions", "logp", "alive", "ent")}
     for _ in range(MAX_TURNS):

@@ -52,6 +52,9 @@ class EmbeddedTrainConfig(BaseModel):
     hidden: int = Field(128, ge=8)
     embed_proj: int = Field(32, ge=1, description="Width of the prompt-embedding projection (see policy.py).")
     dropout: float = Field(0.1, ge=0, lt=1)
+    embed_noise: float = Field(0.0, ge=0, description=(
+        "Expected norm of Gaussian noise added to each (unit-norm) prompt embedding in training rollouts: an "
+        "augmentation against memorizing which model was right on each train prompt."))
     eval_every: int = Field(25, ge=1, description="Steps between validation checks (the best one is kept).")
     entropy_coef: float = Field(0.0, ge=0, description=(
         "Entropy bonus on the decision distribution. Not part of DAPO (which relies on clip-higher); with 29 "
@@ -78,6 +81,9 @@ class EmbeddedTrainConfig(BaseModel):
     max_grad_norm: float = Field(1.0, gt=0)
     lambda_range: tuple[float, float] = Field((0.5, 500.0), description="λ is drawn log-uniformly per group.")
     seed: int = 0
+    threads: int = Field(1, ge=1, description=(
+        "torch intra-op threads while training. Float sums are ordered by the thread split, so a run is "
+        "bit-reproducible only at a fixed count; 1 is also the fastest for this small network."))
     curriculum: CurriculumConfig = CurriculumConfig()
     dapo: DAPOConfig = DAPOConfig()
 
@@ -135,7 +141,8 @@ def collect(policy: EmbeddedPolicy, data: ReplayTensors, cfg: EmbeddedTrainConfi
     for _ in range(1 + (cfg.dapo.max_resample_rounds if cfg.dapo.dynamic_sampling else 0)):
         pick = candidates[torch.randint(len(candidates), (want,), generator=gen)]
         lam = sample_lambda(want, *cfg.lambda_range, gen, cfg.lambda_stratified)
-        r = rollout(policy, data, pick.repeat_interleave(g), lam.repeat_interleave(g), reward, generator=gen)
+        r = rollout(policy, data, pick.repeat_interleave(g), lam.repeat_interleave(g), reward, generator=gen,
+                    embed_noise=cfg.embed_noise)
         keep = dynamic_sampling_mask(r.reward.view(want, g)) if cfg.dapo.dynamic_sampling else torch.ones(want, dtype=torch.bool)
         sampled += want
         dropped += int((~keep).sum())
