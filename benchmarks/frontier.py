@@ -39,7 +39,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("reports/frontier.png"))
     ap.add_argument("--json", type=Path, default=Path("reports/frontier.json"))
-    ap.add_argument("--lambda", dest="lam", type=float, default=None, help="default λ (params: 2.0)")
+    ap.add_argument("--lambda", dest="lam", type=float, default=None,
+                    help="the λ of each router's table row (default: the trained router's operating λ, chosen on "
+                         "val, else params env.reward.lam)")
     ap.add_argument("--router", type=Path, default=Path("models/router"),
                     help="a trained router folder to include (skipped when absent)")
     args = ap.parse_args()
@@ -52,7 +54,9 @@ def main() -> None:
     test_ids = split_ids(data_dir, "test", "zeroeval")
     queries = replay_queries(world, test_ids)
     reward = params.parse("env", EnvParams).reward
-    lam = reward.lam if args.lam is None else args.lam
+    card = args.router / "router.json"
+    operating = json.loads(card.read_text()).get("operating_lambda") if card.is_file() else None
+    lam = args.lam if args.lam is not None else operating if operating is not None else reward.lam
     env = RoutingEnv(pool, ReplayBackend(world), ReplayJudge(world), reward=reward)
 
     singles = single_curves(env, pool, queries)

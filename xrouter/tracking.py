@@ -67,7 +67,8 @@ def _pyfunc_class():
     import mlflow.pyfunc  # noqa: PLC0415
 
     class RouterModel(mlflow.pyfunc.PythonModel):
-        """predict(DataFrame[query, lambda]) -> the first model the router calls for each query."""
+        """predict(DataFrame[query, lambda]) -> the first model the router calls for each query (λ defaults to the
+        router's operating λ, chosen on val)."""
 
         def load_context(self, context) -> None:
             from xrouter.rl.embedded.router import RouterCard  # noqa: PLC0415
@@ -88,7 +89,8 @@ def _pyfunc_class():
                                     self.card.embed_proj).eval()
             policy.load_state_dict(torch.load(self.dir / "policy.pt", weights_only=True))
             texts = list(model_input["query"])
-            lam = torch.tensor(list(model_input.get("lambda", [2.0] * len(texts))), dtype=torch.float32)
+            default = self.card.operating_lambda if self.card.operating_lambda is not None else 2.0
+            lam = torch.tensor(list(model_input.get("lambda", [default] * len(texts))), dtype=torch.float32)
             s = BatchState.empty(len(texts), len(self.card.models), lam)
             price = torch.zeros(len(self.card.models))
             with torch.no_grad():

@@ -75,7 +75,9 @@ def baseline_curves(env: RoutingEnv, pool: ModelPool, queries: list[Query], trai
 
     knn = KnnRouter(train.matrix, train.embeddings, reward=reward)
     kp = [_point(env, knn, queries, f"lambda={lam:g}", lam) for lam in lambdas]
-    curves.append(Curve("knn", kp, kp[lambdas.index(default_lam)] if default_lam in lambdas else kp[0]))
+    if default_lam not in lambdas:  # the default row is at the asked λ, off the sweep's grid too
+        kp.append(_point(env, knn, queries, f"lambda={default_lam:g}", default_lam))
+    curves.append(Curve("knn", kp, next(p for p in kp if p.setting == f"lambda={default_lam:g}")))
 
     thresholds = np.unique(np.quantile(MFRouter(fit).strong_win_probability(train.embeddings), np.linspace(0, 1, 11)))
     mp = [_point(env, MFRouter(fit, float(min(max(t, 0.0), 1.0))), queries, f"threshold={t:.3f}", None)
