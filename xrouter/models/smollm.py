@@ -125,14 +125,17 @@ def load_smollm(cache_dir: str | Path | None = None) -> SmolLM:
 def materialized(model: Any, path: Path) -> Any:
     """`model` with every parameter holding data, or a clear error.
 
-    SmolLM2 ties `lm_head.weight` to the input embeddings and its checkpoint stores only the latter. One CI
-    run of transformers 5.23 loaded that checkpoint with the head reported MISSING and left on the `meta`
-    device (not reproduced since; the same cache loaded fine in every other process), so the first backward
-    pass failed far from the cause. Tying again from the config repairs that case; anything else still on
-    `meta` is reported here, naming the cache folder.
+    SmolLM2 ties `lm_head.weight` to the input embeddings and its checkpoint stores only the latter. In a
+    pytest session that had dequantized the GGUF earlier in the same process, transformers 5.23 loaded this
+    folder with the head reported MISSING and left on the `meta` device, its tie mapping empty (not
+    reproduced in a plain script), so the first forward or backward pass failed far from the cause. The head
+    is tied here by hand when the config says it is tied; anything else still on `meta` is reported, naming
+    the cache folder.
     """
-    if any(p.device.type == "meta" for p in model.parameters()) and model.config.tie_word_embeddings:
-        model.tie_weights()
+    out, inp = model.get_output_embeddings(), model.get_input_embeddings()
+    if (model.config.tie_word_embeddings and out is not None and inp is not None
+            and out.weight.device.type == "meta" and inp.weight.device.type != "meta"):
+        out.weight = inp.weight
     empty = [name for name, p in model.named_parameters() if p.device.type == "meta"]
     if empty:
         raise RuntimeError(f"{path}: parameters {empty[:5]} were not loaded (left on the meta device); "
