@@ -51,6 +51,9 @@ def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> Non
     md = (proj / "reports/eval.md").read_text()
     assert "| router (gated) |" in md and (proj / "reports/eval.png").stat().st_size > 10_000
     assert len((proj / "reports/eval_records/router.jsonl").read_text().splitlines()) == evaluation["n_items"]
+    card = json.loads((proj / "models/router/router.json").read_text())
+    assert evaluation["lambda"] == card["operating_lambda"] and "operating_lambda" in evaluation["lambda_source"]
+    _check_mlflow(proj, card)
 
     def strict(p: dict) -> None:
         p["gate"]["overall"] = {"min_accuracy_vs_best_single": 0.5}  # more accurate than any model can be
@@ -62,3 +65,21 @@ def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> Non
     out = stopped.stdout + stopped.stderr
     assert "gate FAILED for policy 'router'" in out and "accuracy (min)" in out and "FAIL" in out
     assert json.loads((proj / "metrics/gate.json").read_text())["passed"] is False
+
+
+def _check_mlflow(proj: Path, card: dict) -> None:
+    """The train stage's MLflow side, read back from the project's real SQLite store: per-step curves, the
+    operating λ, and the registered router loading as a pyfunc model that routes."""
+    import mlflow
+    import pandas as pd
+    from mlflow.tracking import MlflowClient
+
+    mlflow.set_tracking_uri(f"sqlite:///{proj / 'mlflow.db'}")
+    client = MlflowClient()
+    run = client.search_runs([mlflow.get_experiment_by_name("xrouter").experiment_id])[0]
+    assert [m.step for m in client.get_metric_history(run.info.run_id, "reward")] == [0, 1, 2, 3]
+    assert run.data.metrics["operating_lambda"] == card["operating_lambda"]
+    assert {"max_call_share", "dropped_group_fraction", "entropy", "clip_frac"} <= set(run.data.metrics)
+    model = mlflow.pyfunc.load_model("models:/xrouter-router/1")
+    routed = model.predict(pd.DataFrame({"query": ["What is 17 * 23?", "def f(x): return x * 2. f(3) = ?"]}))
+    assert len(routed) == 2 and set(routed) <= set(card["models"])
