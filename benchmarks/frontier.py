@@ -30,6 +30,7 @@ from xrouter.env.replay_splits import split_ids, training_data  # noqa: E402
 from xrouter.env.config import EnvParams  # noqa: E402
 from xrouter.env.runner import replay_queries  # noqa: E402
 from xrouter.metrics import cost_saved_at_matched_accuracy, frontier_auc, shared_cost_range  # noqa: E402
+from xrouter.routers.factory import operating_lambda  # noqa: E402
 from xrouter.routers.sweep import baseline_curves, single_curves, trained_curve  # noqa: E402
 
 TOLERANCE = 0.005  # "matches" = within 0.5 accuracy points
@@ -54,8 +55,7 @@ def main() -> None:
     test_ids = split_ids(data_dir, "test", "zeroeval")
     queries = replay_queries(world, test_ids)
     reward = params.parse("env", EnvParams).reward
-    card = args.router / "router.json"
-    operating = json.loads(card.read_text()).get("operating_lambda") if card.is_file() else None
+    operating = operating_lambda(args.router)
     lam = args.lam if args.lam is not None else operating if operating is not None else reward.lam
     env = RoutingEnv(pool, ReplayBackend(world), ReplayJudge(world), reward=reward)
 

@@ -136,4 +136,3 @@ def test_sampling_is_seeded_and_leaves_the_global_rng_alone(smollm):
 
     assert runs[0] == runs[1]
     assert torch.equal(torch.get_rng_state(), rng_before)
-

@@ -3,7 +3,6 @@ summaries and the best single model per scope."""
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from xrouter.evaluate.harness import ItemRecord, RunOptions, run_policy
 from xrouter.evaluate.items import EvalItem, ItemJudge, benchmark_items, replay_items
 from xrouter.evaluate.policies import backend_and_pool, build_policies, single_names
 from xrouter.evaluate.summary import best_singles, summarize_policy
+from xrouter.routers.factory import operating_lambda
 
 
 @dataclass
@@ -41,11 +41,8 @@ def resolve_lambda(p: EvaluateParams, env_params: EnvParams, router_dir: Path) -
     """(λ, where it came from): a number from params, the trained router's operating λ, or env.reward.lam."""
     if isinstance(p.lam, (int, float)):
         return float(p.lam), "evaluate.lam"
-    if p.lam == "router":
-        card = router_dir / "router.json"
-        operating = json.loads(card.read_text()).get("operating_lambda") if card.is_file() else None
-        if operating is not None:
-            return float(operating), f"{card}: operating_lambda (chosen on val)"
+    if p.lam == "router" and (operating := operating_lambda(router_dir)) is not None:
+        return operating, f"{router_dir / 'router.json'}: operating_lambda (chosen on val)"
     return env_params.reward.lam, "env.reward.lam"
 
 

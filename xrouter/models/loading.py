@@ -1,4 +1,4 @@
-"""Checks on a loaded Hugging Face model before it is used."""
+"""Loading Hugging Face causal LMs: `from_pretrained`, then a check that every weight holds data."""
 
 from __future__ import annotations
 
@@ -25,3 +25,11 @@ def materialized(model: Any, path: Path) -> Any:
         raise RuntimeError(f"{path}: parameters {empty[:5]} were not loaded (left on the meta device); "
                            "re-create the folder (the SmolLM2 cache is rebuilt from the GGUF when deleted) and retry")
     return model
+
+
+def load_causal_lm(name_or_path: str | Path, **kwargs: Any) -> Any:
+    """`AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs)`, passed through `materialized`: the one
+    way the LLM path loads a model (the SmolLM2 cache, a base model, a saved LLM router)."""
+    from transformers import AutoModelForCausalLM  # noqa: PLC0415 (heavy; only where a model is loaded)
+
+    return materialized(AutoModelForCausalLM.from_pretrained(name_or_path, **kwargs), Path(name_or_path))

