@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from xrouter.env.episode import EpisodeLimits
 from xrouter.env.reward import RewardParams
+from xrouter.env.rules import EpisodeLimits
 
 
 class EnvParams(BaseModel):

@@ -16,11 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from xrouter.backends.base import Backend, BackendError, Completion
 from xrouter.env.ledger import Ledger, LedgerEntry
 from xrouter.env.reward import EpisodeCost, RewardParams, episode_reward
+from xrouter.env.rules import (
+    EpisodeLimits, calls_allowed, fallback_answer, limit_after_calls, unique_call_name,
+)
 from xrouter.env.types import (
     Action, Answer, CallModels, EpisodeResult, ModelCall, Observation, Query, SelectResponse, ToolResponse,
 )
@@ -35,14 +36,6 @@ class Router(Protocol):
     name: str
 
     def act(self, obs: Observation) -> Action: ...
-
-
-class EpisodeLimits(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_turns: int = Field(3, ge=1, description="Router actions per episode (3 in the original xRouter).")
-    max_calls: int = Field(6, ge=1, description="External model calls per episode.")
-    max_cost_usd: float = Field(1.0, gt=0, description="Stop calling once the episode has spent this much.")
 
 
 class EpisodeError(RuntimeError):
@@ -112,8 +105,8 @@ class RoutingEnv:
         return None if limit is None else self._finish_best(s, f"{limit}_reached")
 
     def _run_calls(self, s: _State, calls: tuple[ModelCall, ...]) -> str | None:
-        room = self.limits.max_calls - s.ledger.n_calls
-        todo, limit = (calls[:room], "max_calls") if len(calls) > room else (calls, None)
+        n = calls_allowed(s.ledger.n_calls, len(calls), self.limits)
+        todo, limit = calls[:n], ("max_calls" if n < len(calls) else None)
         specs = []
         for call in todo:
             try:
@@ -123,7 +116,7 @@ class RoutingEnv:
             specs.append(spec)
         results = self._complete_all(s.query, todo, specs)
         for call, spec, outcome in zip(todo, specs, results):
-            name = self._unique_name(s, spec.tool)
+            name = unique_call_name({r.call_name for r in s.responses}, spec.tool)
             if isinstance(outcome, Completion):
                 s.completions[name] = outcome
                 s.ledger.record(LedgerEntry.from_completion(s.turn, name, outcome))
@@ -132,11 +125,7 @@ class RoutingEnv:
             else:
                 s.ledger.record(LedgerEntry(s.turn, name, spec.id, 0, 0, 0.0, 0.0, False, False, error=outcome))
                 s.responses.append(ToolResponse(s.turn, name, spec.id, "", 0, 0, 0.0, 0.0, error=outcome))
-        if limit is None and s.ledger.total_cost_usd >= self.limits.max_cost_usd:
-            limit = "max_cost"
-        if limit is None and s.ledger.n_calls >= self.limits.max_calls:
-            limit = "max_calls"
-        return limit
+        return limit or limit_after_calls(s.ledger.total_cost_usd, s.ledger.n_calls, self.limits)
 
     def _complete_all(self, query: Query, calls, specs) -> list[Completion | str]:
         def one(pair) -> Completion | str:
@@ -153,22 +142,12 @@ class RoutingEnv:
                 return list(pool.map(one, pairs))
         return [one(p) for p in pairs]
 
-    @staticmethod
-    def _unique_name(s: _State, tool: str) -> str:
-        if tool not in s.completions and all(r.call_name != tool for r in s.responses):
-            return tool
-        k = 2
-        while any(r.call_name == f"{tool}#{k}" for r in s.responses):
-            k += 1
-        return f"{tool}#{k}"
-
     # -- endings ----------------------------------------------------------------------------------------
     def _finish_best(self, s: _State, strategy: str) -> EpisodeResult:
-        answered = [(name, c) for name, c in s.completions.items() if c.text or c.outcome is not None]
-        if not answered:
+        best = fallback_answer([(c, self.pool.get(c.model).cost_usd(1000, 1000))
+                                for c in s.completions.values() if c.text or c.outcome is not None])
+        if best is None:
             return self._finish(s, None, None, None, strategy)
-        name, best = max(answered, key=lambda nc: (self.pool.get(nc[1].model).cost_usd(1000, 1000),
-                                                   list(s.completions).index(nc[0])))
         return self._finish(s, best.text, best.model, best, strategy)
 
     def _finish(self, s: _State, text: str | None, final_model: str | None, completion: Completion | None,

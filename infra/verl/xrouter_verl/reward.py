@@ -31,9 +31,9 @@ import numpy as np
 from xrouter.backends.base import Completion
 from xrouter.backends.replay import ReplayBackend
 from xrouter.data.world import ReplayWorld
-from xrouter.env.episode import EpisodeLimits
 from xrouter.env.judge import ReplayJudge
 from xrouter.env.reward import EpisodeCost, RewardParams, episode_reward
+from xrouter.env.rules import EpisodeLimits, fallback_answer
 from xrouter.pool import ModelPool
 from xrouter_verl import DATA_SOURCE, EPISODE_KEY
 from xrouter_verl.tool import episode_cost, pool_of, query_of, replay_world
@@ -56,11 +56,11 @@ def closing_text(solution_str: str) -> tuple[str, bool]:
 
 
 def _best(calls: list[dict[str, Any]], pool: ModelPool, backend: str, strategy: str) -> dict[str, Any]:
-    """RoutingEnv._finish_best: the priciest model that answered (the router cannot know which is right)."""
-    answered = [(i, c) for i, c in enumerate(calls) if not c["error"] and (backend == "replay" or c.get("text"))]
-    if not answered:
+    """As RoutingEnv when a limit ends an episode: `rules.fallback_answer` over the calls that answered."""
+    best = fallback_answer([(c, pool.get(c["model"]).cost_usd(1000, 1000)) for c in calls
+                            if not c["error"] and (backend == "replay" or c.get("text"))])
+    if best is None:
         return {"strategy": strategy, "call": None, "text": None, "model": None}
-    _, best = max(answered, key=lambda ic: (pool.get(ic[1]["model"]).cost_usd(1000, 1000), ic[0]))
     return {"strategy": strategy, "call": best, "text": None, "model": best["model"]}
 
 

@@ -28,7 +28,9 @@ from pydantic import BaseModel, Field
 from xrouter.backends.base import Backend, BackendError, Completion
 from xrouter.backends.replay import ReplayBackend
 from xrouter.data.world import ReplayWorld
-from xrouter.env.episode import EpisodeLimits
+from xrouter.env.rules import (
+    EpisodeLimits, calls_allowed, limit_after_calls, tool_result_line, unique_call_name,
+)
 from xrouter.env.runner import replay_queries
 from xrouter.env.tools import SELECT_RESPONSE
 from xrouter.env.types import Query
@@ -166,16 +168,6 @@ def episode_cost(ep: dict[str, Any]) -> float:
     return float(sum(c["cost_usd"] for c in ep["calls"]))
 
 
-def _unique_name(ep: dict[str, Any], tool: str) -> str:  # RoutingEnv._unique_name on the record
-    names = {c["call_name"] for c in ep["calls"]}
-    if tool not in names:
-        return tool
-    k = 2
-    while f"{tool}#{k}" in names:
-        k += 1
-    return f"{tool}#{k}"
-
-
 class _EpisodeTool(BaseTool):
     """What both tools share: the world, pool, limits and backend of the config, and the per-call instances."""
 
@@ -251,7 +243,7 @@ class CallModelTool(_EpisodeTool):
     async def execute(self, instance_id: str, parameters: dict[str, Any], **kwargs) -> tuple[ToolResponse, float, dict]:
         ep, turn = self._episode(instance_id, kwargs)
         refusal = self._refusal(ep, turn)
-        if refusal is None and len(ep["calls"]) >= self.limits.max_calls:
+        if refusal is None and not calls_allowed(len(ep["calls"]), 1, self.limits):
             refusal = f"Call limit reached ({self.limits.max_calls} calls); no further calls are carried out."
         if refusal is not None:
             return ToolResponse(text=refusal), 0.0, {"refused": 1}
@@ -265,7 +257,7 @@ class CallModelTool(_EpisodeTool):
         messages = [{"role": "system", "content": prompt if isinstance(prompt, str) else ""},
                     {"role": "user", "content": query.text}]
         # reserve the slot before any await, so concurrent calls of one reply respect max_calls
-        entry: dict[str, Any] = {"turn": turn, "call_name": _unique_name(ep, self.name), "model": self.spec.id,
+        entry: dict[str, Any] = {"turn": turn, "call_name": unique_call_name({c["call_name"] for c in ep["calls"]}, self.name), "model": self.spec.id,
                                  "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0, "error": None}
         ep["calls"].append(entry)
         try:
@@ -290,19 +282,15 @@ class CallModelTool(_EpisodeTool):
         if self.backend.name != "replay":  # live text cannot be looked up again by the reward
             entry["text"] = c.text
 
-    def _check_limits(self, ep: dict[str, Any]) -> None:  # RoutingEnv._run_calls' checks, after the call
-        if ep["ended"]:
-            return
-        if episode_cost(ep) >= self.limits.max_cost_usd:
-            ep["ended"] = "max_cost_reached"
-        elif len(ep["calls"]) >= self.limits.max_calls:
-            ep["ended"] = "max_calls_reached"
+    def _check_limits(self, ep: dict[str, Any]) -> None:  # as RoutingEnv, after the call
+        limit = None if ep["ended"] else limit_after_calls(episode_cost(ep), len(ep["calls"]), self.limits)
+        if limit is not None:
+            ep["ended"] = f"{limit}_reached"
 
     @staticmethod
-    def _render(entry: dict[str, Any], c: Completion | None) -> str:  # chat.episode_messages' result line
-        if c is None:
-            return f"[{entry['call_name']}] {entry['model']}: ERROR {entry['error']}"
-        return f"[{entry['call_name']}] {entry['model']}, ${entry['cost_usd']:.5f}: {c.text}"
+    def _render(entry: dict[str, Any], c: Completion | None) -> str:
+        return tool_result_line(entry["call_name"], entry["model"], entry["cost_usd"], "" if c is None else c.text,
+                                entry["error"])
 
 
 class SelectResponseTool(_EpisodeTool):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 
+from xrouter.env.rules import tool_result_line
 from xrouter.env.tools import SELECT_RESPONSE
 from xrouter.env.types import Action, Answer, CallModels, ModelCall, Observation, SelectResponse
 from xrouter.pool import ModelPool
@@ -61,11 +62,8 @@ def episode_messages(obs: Observation, pool: ModelPool, response_chars: int = 30
     for turn in sorted({r.turn for r in obs.responses}):
         rs = [r for r in obs.responses if r.turn == turn]
         calls = "".join(f'<tool_call>{{"name": "{r.call_name.split("#")[0]}"}}</tool_call>' for r in rs)
-        results = "\n".join(
-            f"[{r.call_name}] {r.model}, ${r.cost_usd:.5f}: "
-            + (f"ERROR {r.error}" if r.error else _tail(r.text, response_chars))
-            for r in rs
-        )
+        results = "\n".join(tool_result_line(r.call_name, r.model, r.cost_usd, _tail(r.text, response_chars), r.error)
+                            for r in rs)
         messages += [{"role": "assistant", "content": calls}, {"role": "user", "content": f"Tool results:\n{results}"}]
     return messages
 
