@@ -1,5 +1,5 @@
 """DVC stage `train`: DAPO-train the router (the embedded policy by default), log every step to MLflow, save it
-to models/router/ and register it in the MLflow model registry; summary metrics in metrics/train.json."""
+to models/router/ and register it (either kind) in the MLflow model registry; summary metrics in metrics/train.json."""
 
 from __future__ import annotations
 
@@ -23,21 +23,25 @@ def main() -> None:
     router_dir = params.path(params.paths.models) / "router"
     metrics_path = params.path(params.paths.metrics) / "train.json"
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
+    prices = params.path(params.paths.data) / "prices.parquet"
     if tp.policy == "llm":
         from xrouter.rl.llm.run import run_llm  # noqa: PLC0415 (loads transformers)
 
         with mlflow.start_run(run_name="train-llm") as run:
             summary = run_llm(params.path(params.paths.data), router_dir, env, tp.llm)
+            version = log_router_model(router_dir, mp.registered_model, prices)
         metrics_path.write_text(json.dumps({
             "train_seconds": round(summary["train_seconds"], 1), "first_step_reward": summary["first_reward"],
             "last_step_reward": summary["last_reward"], "greedy_before": summary["greedy_before"],
-            "greedy_after": summary["greedy_after"], "mlflow_run_id": run.info.run_id}, indent=2) + "\n")
+            "greedy_after": summary["greedy_after"], "mlflow_run_id": run.info.run_id,
+            "registered_version": version}, indent=2) + "\n")
         console.print(f"LLM router trained in {summary['train_seconds']:.0f}s; greedy reward on probe prompts "
-                      f"{summary['greedy_before'].get('reward', 0):.3f} -> {summary['greedy_after'].get('reward', 0):.3f}")
+                      f"{summary['greedy_before'].get('reward', 0):.3f} -> {summary['greedy_after'].get('reward', 0):.3f}; "
+                      f"registered {mp.registered_model} v{version}")
         return
     with mlflow.start_run(run_name="train-embedded") as run:
         outcome = run_embedded(params.path(params.paths.data), router_dir, env, tp)
-        version = log_router_model(router_dir, mp.registered_model)
+        version = log_router_model(router_dir, mp.registered_model, prices)
     summary = {**outcome.summary, "mlflow_run_id": run.info.run_id, "registered_version": version}
     op, ref = summary["operating_point"], summary["val_best_single"]
     metrics_path.write_text(json.dumps({

@@ -63,48 +63,57 @@ def setup_mlflow(p: MlflowParams, root: Path) -> None:
     mlflow.set_experiment(p.experiment)
 
 
+def first_model(router, text: str, lam: float) -> str:
+    """The pool model a router calls first for a query ("router" when it answers at once): one decision on
+    the opening observation of an episode, with the default episode limits."""
+    from xrouter.env.rules import EpisodeLimits  # noqa: PLC0415
+    from xrouter.env.types import CallModels, Observation, Query  # noqa: PLC0415
+
+    limits = EpisodeLimits()
+    action = router.act(Observation(Query("pyfunc", text), 1, (), 0.0, lam, limits.max_turns, limits.max_calls))
+    if not isinstance(action, CallModels):
+        return "router"
+    model = action.calls[0].model
+    return router.pool.by_tool(model).id if model.startswith("call_") else model
+
+
 def _pyfunc_class():
     import mlflow.pyfunc  # noqa: PLC0415
 
     class RouterModel(mlflow.pyfunc.PythonModel):
-        """predict(DataFrame[query, lambda]) -> the first model the router calls for each query (λ defaults to the
-        router's operating λ, chosen on val)."""
+        """Any trained router folder (embedded or LLM, as `load_trained_router` reads it) with the price catalog
+        its pool is priced from. predict(DataFrame[query, lambda]) -> the first model the router calls for each
+        query; λ defaults to the router's operating λ (chosen on val), else the reward λ it was trained with."""
 
         def load_context(self, context) -> None:
-            from xrouter.rl.embedded.router import RouterCard  # noqa: PLC0415
-
             import json  # noqa: PLC0415
 
-            self.dir = Path(context.artifacts["router"])
-            self.card = RouterCard(**json.loads((self.dir / "router.json").read_text()))
+            import pandas as pd  # noqa: PLC0415
+
+            from xrouter.pool import load_pool  # noqa: PLC0415
+            from xrouter.routers.factory import load_trained_router, operating_lambda  # noqa: PLC0415
+
+            folder = Path(context.artifacts["router"])
+            card = json.loads((folder / "router.json").read_text())
+            pool = load_pool(card["pool"], pd.read_parquet(context.artifacts["prices"]))
+            self.router = load_trained_router(folder, pool)
+            self.default_lam = operating_lambda(folder) or float((card.get("reward") or {}).get("lam", 2.0))
 
         def predict(self, context, model_input, params=None):
-            import torch  # noqa: PLC0415
-
-            from xrouter.embeddings import embed  # noqa: PLC0415
-            from xrouter.rl.embedded.policy import EmbeddedPolicy  # noqa: PLC0415
-            from xrouter.rl.embedded.state import BatchState, features, valid_actions  # noqa: PLC0415
-
-            policy = EmbeddedPolicy(self.card.embed_dim, len(self.card.models), self.card.hidden,
-                                    self.card.embed_proj).eval()
-            policy.load_state_dict(torch.load(self.dir / "policy.pt", weights_only=True))
             texts = list(model_input["query"])
-            default = self.card.operating_lambda if self.card.operating_lambda is not None else 2.0
-            lam = torch.tensor(list(model_input.get("lambda", [default] * len(texts))), dtype=torch.float32)
-            s = BatchState.empty(len(texts), len(self.card.models), lam)
-            price = torch.zeros(len(self.card.models))
-            with torch.no_grad():
-                logits = policy(features(s, torch.tensor(embed(texts)), price), valid_actions(s))
-            return [self.card.models[int(i)] for i in logits.argmax(-1)]
+            lams = list(model_input["lambda"]) if "lambda" in model_input else [self.default_lam] * len(texts)
+            return [first_model(self.router, t, float(lam)) for t, lam in zip(texts, lams)]
 
     return RouterModel
 
 
-def log_router_model(router_dir: Path, registered_model: str) -> str:
-    """Log the router folder as a pyfunc model, register it, and return the model version."""
+def log_router_model(router_dir: Path, registered_model: str, prices: Path) -> str:
+    """Log a trained router folder (embedded or LLM) with the price catalog (`prices.parquet` of the prepared
+    data) as a pyfunc model, register it, and return the model version."""
     import mlflow  # noqa: PLC0415
 
     info = mlflow.pyfunc.log_model(name="router", python_model=_pyfunc_class()(),
-                                   artifacts={"router": str(router_dir)}, registered_model_name=registered_model,
+                                   artifacts={"router": str(router_dir), "prices": str(prices)},
+                                   registered_model_name=registered_model,
                                    pip_requirements=[])
     return str(info.registered_model_version)

@@ -131,3 +131,27 @@ def test_a_dapo_step_on_replay_episodes_updates_the_model(smollm, world, pool, s
     router = load_llm_router(tmp_path / "router", pool)
     result = env.run(router, queries[0], lam=2.0)
     assert len(result.models_called) == 1 and set(result.models_called) <= set(pool.ids)
+    _register_and_route(tmp_path, world, router, queries[:2])
+
+
+def _register_and_route(tmp_path, world, router, queries) -> None:
+    """The LLM router registers in a real MLflow store like the embedded one, and its pyfunc routes as it does."""
+    import mlflow
+    import pandas as pd
+
+    from xrouter.tracking import first_model, log_router_model
+
+    world.prices.to_parquet(tmp_path / "prices.parquet")
+    uri = mlflow.get_tracking_uri()
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    try:
+        experiment = mlflow.create_experiment("llm-router", artifact_location=(tmp_path / "artifacts").as_uri())
+        with mlflow.start_run(experiment_id=experiment):
+            version = log_router_model(tmp_path / "router", "xrouter-llm-router", tmp_path / "prices.parquet")
+        model = mlflow.pyfunc.load_model(f"models:/xrouter-llm-router/{version}")
+    finally:
+        mlflow.set_tracking_uri(uri)
+    texts = [q.text for q in queries]
+    routed = model.predict(pd.DataFrame({"query": texts, "lambda": [2.0] * len(texts)}))
+    assert routed == [first_model(router, t, 2.0) for t in texts]
+    assert set(routed) <= set(router.pool.ids)

@@ -58,11 +58,12 @@ def load_llm_router(path: Path, pool: ModelPool, device: str = "cpu", dtype: Any
     card = LLMRouterCard(**json.loads((Path(path) / ROUTER_FILE).read_text()))
     if card.kind != "llm":
         raise RoutingError(f"{path}: router kind '{card.kind}' is not an LLM router")
-    if list(card.models) != [m for m in pool.ids if m in card.models] or not set(card.models) <= set(pool.ids):
-        raise RoutingError(f"{path}: router trained on models {card.models}, not all in pool '{pool.name}'")
+    if not set(card.models) <= set(pool.ids):
+        missing = sorted(set(card.models) - set(pool.ids))
+        raise RoutingError(f"{path}: router trained on models {card.models}; {missing} not in pool '{pool.name}'")
     model = load_causal_lm(Path(path) / "model", dtype=dtype).to(device).eval()
     tokenizer = AutoTokenizer.from_pretrained(Path(path) / "model")
-    sub = pool.subset(list(card.models))
+    sub = pool.subset(list(card.models))  # in the card's order: the tool list reads as it did in training
     policy = LLMPolicy(model, tokenizer, card.prefill, card.temperature, card.max_new_tokens,
                        grammars=grammars(sub) if card.constrained else None)
     return LLMRouter(policy, sub, card.response_chars)
