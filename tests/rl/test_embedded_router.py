@@ -15,7 +15,7 @@ from xrouter.rl.embedded.policy import EmbeddedPolicy
 from xrouter.rl.embedded.replay_data import ReplayTensors, answer_ids
 from xrouter.rl.embedded.router import EmbeddedRouter, RouterCard, load_router, save_router
 from xrouter.rl.embedded.simulator import rollout
-from xrouter.rl.embedded.state import BatchState, accepted_model, features, limit_model, valid_actions
+from xrouter.rl.embedded.state import BatchState, accepted_model, limit_model, valid_actions
 
 
 def test_accept_rule_prefers_the_cheapest_of_an_agreeing_pair() -> None:

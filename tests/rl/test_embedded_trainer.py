@@ -16,9 +16,9 @@ from xrouter.rl.embedded.trainer import (
     entropy_coef_at,
     lr_at,
     new_policy,
-    sample_lambda,
     train,
 )
+from xrouter.rl.lambdas import sample_lambda
 
 
 @pytest.fixture(scope="module")

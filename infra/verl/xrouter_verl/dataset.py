@@ -23,13 +23,12 @@ a row (`actor_rollout_ref.rollout.n`) share it.
 from __future__ import annotations
 
 import argparse
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
+import torch
 import yaml
 
 from xrouter.data.world import ReplayWorld
@@ -38,6 +37,7 @@ from xrouter.env.replay_splits import split_ids, training_data
 from xrouter.env.runner import replay_queries
 from xrouter.env.tools import SELECT_RESPONSE, model_tool, select_response_tool
 from xrouter.pool import ModelPool, load_pool
+from xrouter.rl.lambdas import sample_lambda
 from xrouter.rl.llm import chat
 from xrouter_verl import DATA_SOURCE
 
@@ -67,10 +67,7 @@ def router_system_prompt(pool: ModelPool, lam: float) -> str:
 
 def sample_lambdas(n: int, lo: float, hi: float, seed: int) -> list[float]:
     """n values log-uniform on [lo, hi], rounded to 4 significant digits (the prompt states λ with `:g`)."""
-    if not 0 < lo <= hi:
-        raise ValueError(f"lambda_range must satisfy 0 < lo <= hi, got ({lo}, {hi})")
-    u = np.random.default_rng(seed).random(n)
-    return [float(f"{v:.4g}") for v in np.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))]
+    return [float(f"{v:.4g}") for v in sample_lambda(n, lo, hi, torch.Generator().manual_seed(seed)).tolist()]
 
 
 def _split(data_dir: Path, split: str, pool_name: str, world: ReplayWorld | None) -> tuple[ReplayWorld, ModelPool, list[str]]:

@@ -32,6 +32,7 @@ from xrouter.rl.dapo import dapo_policy_loss, dynamic_sampling_mask, group_advan
 from xrouter.rl.embedded.policy import EmbeddedPolicy
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.simulator import Rollout, rollout
+from xrouter.rl.lambdas import sample_lambda
 
 
 class CurriculumConfig(BaseModel):
@@ -92,14 +93,6 @@ class EmbeddedTrainConfig(BaseModel):
 class StepStats:
     step: int
     metrics: dict[str, float]
-
-
-def sample_lambda(n: int, lo: float, hi: float, gen: torch.Generator, stratified: bool = False) -> torch.Tensor:
-    """n values of λ, log-uniform on [lo, hi]; `stratified`: one in each of n equal strata of log λ, shuffled."""
-    u = torch.rand(n, generator=gen)
-    if stratified:
-        u = (torch.randperm(n, generator=gen) + u) / n
-    return torch.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
 
 
 def entropy_coef_at(cfg: EmbeddedTrainConfig, step: int) -> float:

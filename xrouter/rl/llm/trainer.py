@@ -25,6 +25,7 @@ from xrouter.env.types import Query
 from xrouter.pool import ModelPool
 from xrouter.rl.config import DAPOConfig
 from xrouter.rl.dapo import dapo_policy_loss, dynamic_sampling_mask, overlong_penalty, token_entropy
+from xrouter.rl.lambdas import sample_lambda
 from xrouter.rl.llm.policy import LLMPolicy, Turn
 from xrouter.rl.llm.rollout import Episode, run_episodes
 
@@ -69,11 +70,6 @@ def _mean(values) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _lambdas(n: int, lo: float, hi: float, gen: torch.Generator) -> list[float]:
-    u = torch.rand(n, generator=gen)
-    return torch.exp(math.log(lo) + u * (math.log(hi) - math.log(lo))).tolist()
-
-
 def _episode_rewards(episodes: list[Episode], cfg: LLMTrainConfig) -> torch.Tensor:
     base = torch.tensor([e.result.reward for e in episodes])
     longest = torch.tensor([max(len(t.gen_ids) for t in e.turns) for e in episodes])
@@ -92,7 +88,7 @@ def _sample_groups(env: RoutingEnv, policy: LLMPolicy, pool: ModelPool, queries:
     rounds = 0
     while len(kept) < cfg.prompts_per_step and rounds <= cfg.dapo.max_resample_rounds:
         idx = torch.randint(len(queries), (cfg.prompts_per_step,), generator=gen).tolist()
-        lams = _lambdas(cfg.prompts_per_step, *cfg.lambda_range, gen)
+        lams = sample_lambda(cfg.prompts_per_step, *cfg.lambda_range, gen).tolist()
         episodes = run_episodes(env, policy, pool, [queries[i] for i in idx for _ in range(g)],
                                 [lam for lam in lams for _ in range(g)], cfg.response_chars)
         sampled += episodes
