@@ -97,11 +97,14 @@ def _pyfunc_class():
             card = json.loads((folder / "router.json").read_text())
             pool = load_pool(card["pool"], pd.read_parquet(context.artifacts["prices"]))
             self.router = load_trained_router(folder, pool)
-            self.default_lam = operating_lambda(folder) or float((card.get("reward") or {}).get("lam", 2.0))
+            shipped = operating_lambda(folder)
+            self.default_lam = shipped if shipped is not None else float((card.get("reward") or {}).get("lam", 2.0))
 
         def predict(self, context, model_input, params=None):
             texts = list(model_input["query"])
             lams = list(model_input["lambda"]) if "lambda" in model_input else [self.default_lam] * len(texts)
+            if hasattr(self.router, "warm"):  # the embedded router embeds the whole batch at once
+                self.router.warm(texts)
             return [first_model(self.router, t, float(lam)) for t, lam in zip(texts, lams)]
 
     return RouterModel
