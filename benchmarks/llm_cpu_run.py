@@ -15,17 +15,41 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import torch
 
+from xrouter.backends.replay import ReplayBackend
 from xrouter.config import load_params
 from xrouter.env.config import EnvParams
+from xrouter.env.episode import RoutingEnv
+from xrouter.env.judge import ReplayJudge
+from xrouter.env.replay_splits import training_data
+from xrouter.env.runner import replay_queries
 from xrouter.rl.embedded.run import TrainParams
-from xrouter.rl.llm.run import run_llm
+from xrouter.rl.llm.chat import grammars
+from xrouter.rl.llm.policy import LLMPolicy
+from xrouter.rl.llm.rollout import run_episodes
+from xrouter.rl.llm.router import load_llm_router
+from xrouter.rl.llm.run import load_base_model, run_llm
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def probe(env: RoutingEnv, policy: LLMPolicy, pool, queries, lams: list[float], response_chars: int) -> dict:
+    """Greedy episodes on the probe prompts at each λ: reward, accuracy and the share of calls per model."""
+    out = {}
+    for lam in lams:
+        eps = run_episodes(env, policy, pool, queries, [lam] * len(queries), response_chars, greedy=True)
+        calls = Counter(m for e in eps for m in e.result.models_called)
+        total = max(sum(calls.values()), 1)
+        out[f"{lam:g}"] = {"reward": round(sum(e.result.reward for e in eps) / len(eps), 4),
+                           "accuracy": round(sum(e.result.score for e in eps) / len(eps), 4),
+                           "call_share": {m: round(n / total, 2) for m, n in calls.most_common()}}
+    return out
 
 
 def main() -> None:
@@ -38,6 +62,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=None)
     ap.add_argument("--temperature", type=float, default=None)
     ap.add_argument("--eval-prompts", type=int, default=24)
+    ap.add_argument("--probe-lambdas", type=float, nargs="*", default=[],
+                    help="also score the base and the trained router greedily at these λ (probe prompts)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
@@ -56,6 +82,20 @@ def main() -> None:
         update["lambda_range"] = (args.lam, args.lam)
     cfg = cfg.model_validate({**cfg.model_dump(), **update})
 
+    probes: dict[str, dict] = {}
+    if args.probe_lambdas:  # the same env, pool and probe prompts as train_llm's
+        td = training_data(params.path(params.paths.data), env.pool)
+        pool = td.pool.subset(cfg.pool_models) if cfg.pool_models else td.pool
+        penv = RoutingEnv(pool, ReplayBackend(td.world), ReplayJudge(td.world), env.limits, env.reward)
+        queries = replay_queries(td.world, td.prompt_ids)
+        random.Random(cfg.seed).shuffle(queries)
+        queries = queries[: cfg.eval_prompts]
+        model, tokenizer = load_base_model(cfg)
+        base = LLMPolicy(model, tokenizer, cfg.prefill, cfg.temperature, cfg.max_new_tokens,
+                         grammars=grammars(pool) if cfg.constrained else None)
+        probes["before"] = probe(penv, base, pool, queries, args.probe_lambdas, cfg.response_chars)
+        del base, model
+
     steps: list[dict] = []
 
     def on_step(step: int, m: dict) -> None:
@@ -68,6 +108,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "router"
         summary = run_llm(params.path(params.paths.data), out, env, cfg, log_mlflow=False, on_metrics=on_step)
+        if args.probe_lambdas:
+            router = load_llm_router(out, td.pool)
+            probes["after"] = probe(penv, router.policy, router.pool, queries, args.probe_lambdas,
+                                    cfg.response_chars)
     k = max(1, len(steps) // 4)
     median_seconds = sorted(m["step_seconds"] for m in steps)[len(steps) // 2]
     first = sum(m["reward"] for m in steps[:k]) / k
@@ -78,7 +122,7 @@ def main() -> None:
         "temperature": cfg.temperature, "median_step_seconds": median_seconds,
         f"sampled_reward_first_{k}_steps": round(first, 4), f"sampled_reward_last_{k}_steps": round(last, 4),
         "greedy_before": summary["greedy_before"], "greedy_after": summary["greedy_after"],
-        "probe_lambda": summary["probe_lambda"]}, indent=2))
+        "probe_lambda": summary["probe_lambda"], "probes": probes}, indent=2))
 
 
 if __name__ == "__main__":
