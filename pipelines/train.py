@@ -1,5 +1,6 @@
 """DVC stage `train`: DAPO-train the router (the embedded policy by default), log every step to MLflow, save it
-to models/router/ and register it (either kind) in the MLflow model registry; summary metrics in metrics/train.json."""
+to models/router/ and register it (either kind) in the MLflow model registry; summary metrics in
+metrics/train.json."""
 
 from __future__ import annotations
 

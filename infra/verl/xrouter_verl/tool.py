@@ -257,7 +257,8 @@ class CallModelTool(_EpisodeTool):
         messages = [{"role": "system", "content": prompt if isinstance(prompt, str) else ""},
                     {"role": "user", "content": query.text}]
         # reserve the slot before any await, so concurrent calls of one reply respect max_calls
-        entry: dict[str, Any] = {"turn": turn, "call_name": unique_call_name({c["call_name"] for c in ep["calls"]}, self.name), "model": self.spec.id,
+        name = unique_call_name({c["call_name"] for c in ep["calls"]}, self.name)
+        entry: dict[str, Any] = {"turn": turn, "call_name": name, "model": self.spec.id,
                                  "input_tokens": 0, "output_tokens": 0, "cost_usd": 0.0, "error": None}
         ep["calls"].append(entry)
         try:
