@@ -1,12 +1,14 @@
 """A short CPU DAPO run of the tool-calling LLM router (SmolLM2-135M) on the replay train split; prints each
 step's sampled reward and call shares, and the greedy reward on fixed train prompts before and after.
 
-The defaults are `params.yaml: train.llm` and `env`; the flags override them for one run, e.g. the two runs
-of docs/training.md:
+The defaults are `params.yaml: train.llm` and `env`; the flags override them for one run, e.g. runs of
+docs/training.md:
 
     python benchmarks/llm_cpu_run.py --pool-models gemma-2-2b-it o1-mini-2024-09-12 --lam 2 --max-turns 1 \\
         --steps 12 --prompts-per-step 8 --lr 1e-5
-    python benchmarks/llm_cpu_run.py --lam 2 --max-turns 1 --steps 20 --prompts-per-step 8 --lr 2e-5
+    python benchmarks/llm_cpu_run.py --lam 2 --max-turns 1 --steps 20 --prompts-per-step 8 --lr 1e-5
+    python benchmarks/llm_cpu_run.py --pool-models gpt-4o-mini-2024-07-18 o1-mini-2024-09-12 --max-turns 1 \\
+        --steps 40 --threads 2 --probe-lambdas 2 300
 
 Nothing is logged to MLflow; the trained router goes to --out (default: a temporary folder).
 """
