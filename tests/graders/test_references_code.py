@@ -1,6 +1,6 @@
 """The reference registry, and the proof on gold for the code graders: on a seeded sample of each benchmark's
 real items, gold answers score 1 (at least 99%) and plausible wrong answers score 0 (at most 1%). The complete
-sets are `xrouter graders selfcheck`'s job (docs/evaluation.md has its figures); a sample keeps the suite's
+sets are `xrouter graders selfcheck`'s job (docs/graders.md); a sample keeps the suite's
 time in budget while every code grader still runs on real items of every benchmark."""
 
 from __future__ import annotations
