@@ -110,7 +110,7 @@ class RoutingEnv:
         specs = []
         for call in todo:
             try:
-                spec = self.pool.by_tool(call.model) if call.model.startswith("call_") else self.pool.get(call.model)
+                spec = self.pool.resolve(call.model)
             except PoolError as err:
                 raise EpisodeError(str(err)) from err
             specs.append(spec)

@@ -81,6 +81,10 @@ class ModelPool:
                 return m
         raise PoolError(f"no model behind tool '{tool}' in pool '{self.name}'")
 
+    def resolve(self, name: str) -> ModelSpec:
+        """A pool model by its id or its tool name (`call_<id>`), as a router may name it in a call."""
+        return self.by_tool(name) if name.startswith("call_") else self.get(name)
+
     def by_price(self) -> list[ModelSpec]:
         """Cheapest first (by the price of 1k input + 1k output tokens)."""
         return sorted(self.models, key=lambda m: m.cost_usd(1000, 1000))
