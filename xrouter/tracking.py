@@ -70,20 +70,20 @@ def first_model(router, text: str, lam: float) -> str:
     from xrouter.env.types import CallModels, Observation, Query  # noqa: PLC0415
 
     limits = EpisodeLimits()
-    action = router.act(Observation(Query("pyfunc", text), 1, (), 0.0, lam, limits.max_turns, limits.max_calls))
+    first = Observation(Query("pyfunc", text), 1, (), 0.0, lam, limits.max_turns, limits.max_calls)
+    action = router.act(first)
     if not isinstance(action, CallModels):
         return "router"
-    model = action.calls[0].model
-    return router.pool.by_tool(model).id if model.startswith("call_") else model
+    return router.pool.resolve(action.calls[0].model).id
 
 
 def _pyfunc_class():
     import mlflow.pyfunc  # noqa: PLC0415
 
     class RouterModel(mlflow.pyfunc.PythonModel):
-        """Any trained router folder (embedded or LLM, as `load_trained_router` reads it) with the price catalog
-        its pool is priced from. predict(DataFrame[query, lambda]) -> the first model the router calls for each
-        query; λ defaults to the router's operating λ (chosen on val), else the reward λ it was trained with."""
+        """Any trained router folder (embedded or LLM, as `load_trained_router` reads it) with the price
+        catalog its pool is priced from. predict(DataFrame[query, lambda]) -> the first model the router calls
+        for each query; λ defaults to the router's operating λ (chosen on val), else its reward's λ."""
 
         def load_context(self, context) -> None:
             import json  # noqa: PLC0415
@@ -98,7 +98,8 @@ def _pyfunc_class():
             pool = load_pool(card["pool"], pd.read_parquet(context.artifacts["prices"]))
             self.router = load_trained_router(folder, pool)
             shipped = operating_lambda(folder)
-            self.default_lam = shipped if shipped is not None else float((card.get("reward") or {}).get("lam", 2.0))
+            trained = float((card.get("reward") or {}).get("lam", 2.0))
+            self.default_lam = shipped if shipped is not None else trained
 
         def predict(self, context, model_input, params=None):
             texts = list(model_input["query"])
