@@ -17,26 +17,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import tempfile
 from collections import Counter
 from pathlib import Path
 
 import torch
 
-from xrouter.backends.replay import ReplayBackend
 from xrouter.config import load_params
 from xrouter.env.config import EnvParams
 from xrouter.env.episode import RoutingEnv
-from xrouter.env.judge import ReplayJudge
-from xrouter.env.replay_splits import training_data
-from xrouter.env.runner import replay_queries
 from xrouter.rl.embedded.run import TrainParams
-from xrouter.rl.llm.chat import grammars
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.rl.llm.rollout import run_episodes
 from xrouter.rl.llm.router import load_llm_router
-from xrouter.rl.llm.run import load_base_model, run_llm
+from xrouter.rl.llm.run import llm_setup, load_base_model, new_policy, run_llm
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,19 +78,13 @@ def main() -> None:
         update["lambda_range"] = (args.lam, args.lam)
     cfg = cfg.model_validate({**cfg.model_dump(), **update})
 
+    setup = llm_setup(params.path(params.paths.data), env, cfg)
+    queries = setup.queries[: cfg.eval_prompts]  # train_llm's greedy probe prompts
     probes: dict[str, dict] = {}
-    if args.probe_lambdas:  # the same env, pool and probe prompts as train_llm's
-        td = training_data(params.path(params.paths.data), env.pool)
-        pool = td.pool.subset(cfg.pool_models) if cfg.pool_models else td.pool
-        penv = RoutingEnv(pool, ReplayBackend(td.world), ReplayJudge(td.world), env.limits, env.reward)
-        queries = replay_queries(td.world, td.prompt_ids)
-        random.Random(cfg.seed).shuffle(queries)
-        queries = queries[: cfg.eval_prompts]
-        model, tokenizer = load_base_model(cfg)
-        base = LLMPolicy(model, tokenizer, cfg.prefill, cfg.temperature, cfg.max_new_tokens,
-                         grammars=grammars(pool) if cfg.constrained else None)
-        probes["before"] = probe(penv, base, pool, queries, args.probe_lambdas, cfg.response_chars)
-        del base, model
+    if args.probe_lambdas:
+        base = new_policy(*load_base_model(cfg), setup.pool, cfg)
+        probes["before"] = probe(setup.env, base, setup.pool, queries, args.probe_lambdas, cfg.response_chars)
+        del base
 
     steps: list[dict] = []
 
@@ -109,10 +97,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "router"
-        summary = run_llm(params.path(params.paths.data), out, env, cfg, log_mlflow=False, on_metrics=on_step)
+        summary = run_llm(params.path(params.paths.data), out, env, cfg, log_mlflow=False, on_metrics=on_step,
+                          setup=setup)
         if args.probe_lambdas:
-            router = load_llm_router(out, td.pool)
-            probes["after"] = probe(penv, router.policy, router.pool, queries, args.probe_lambdas,
+            router = load_llm_router(out, setup.full_pool)
+            probes["after"] = probe(setup.env, router.policy, router.pool, queries, args.probe_lambdas,
                                     cfg.response_chars)
     k = max(1, len(steps) // 4)
     median_seconds = sorted(m["step_seconds"] for m in steps)[len(steps) // 2]

@@ -40,7 +40,8 @@ def calls_allowed(n_calls: int, requested: int, limits: EpisodeLimits) -> int:
 
 
 def limit_after_calls(spent_usd: float, n_calls: int, limits: EpisodeLimits) -> str | None:
-    """The limit that ends the episode once a turn's calls are done (`max_cost` before `max_calls`), or None."""
+    """The limit that ends the episode once a turn's calls are done (`max_cost` before `max_calls`), or
+    None."""
     if spent_usd >= limits.max_cost_usd:
         return "max_cost"
     if n_calls >= limits.max_calls:

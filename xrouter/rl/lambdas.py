@@ -8,8 +8,10 @@ import math
 import torch
 
 
-def sample_lambda(n: int, lo: float, hi: float, gen: torch.Generator, stratified: bool = False) -> torch.Tensor:
-    """n values of λ, log-uniform on [lo, hi]; `stratified`: one in each of n equal strata of log λ, shuffled."""
+def sample_lambda(n: int, lo: float, hi: float, gen: torch.Generator,
+                  stratified: bool = False) -> torch.Tensor:
+    """n values of λ, log-uniform on [lo, hi]; `stratified`: one in each of n equal strata of log λ,
+    shuffled."""
     if not 0 < lo <= hi:
         raise ValueError(f"lambda_range must satisfy 0 < lo <= hi, got ({lo}, {hi})")
     u = torch.rand(n, generator=gen)

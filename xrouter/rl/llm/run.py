@@ -8,6 +8,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -18,7 +19,9 @@ from xrouter.env.episode import RoutingEnv
 from xrouter.env.judge import ReplayJudge
 from xrouter.env.replay_splits import training_data
 from xrouter.env.runner import replay_queries
+from xrouter.env.types import Query
 from xrouter.models.loading import load_causal_lm
+from xrouter.pool import ModelPool
 from xrouter.rl.llm.chat import grammars
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.rl.llm.router import LLMRouterCard, save_llm_router
@@ -39,17 +42,41 @@ def load_base_model(cfg: LLMTrainConfig):
     return model, AutoTokenizer.from_pretrained(cfg.base_model)
 
 
-def run_llm(data_dir: Path, out_dir: Path, env_params: EnvParams, cfg: LLMTrainConfig, log_mlflow: bool = True,
-            on_metrics: Callable[[int, dict[str, float]], None] | None = None) -> dict:
-    started = time.perf_counter()
+def new_policy(model, tokenizer, pool: ModelPool, cfg: LLMTrainConfig) -> LLMPolicy:
+    return LLMPolicy(model, tokenizer, cfg.prefill, cfg.temperature, cfg.max_new_tokens,
+                     grammars=grammars(pool) if cfg.constrained else None)
+
+
+@dataclass
+class LLMSetup:
+    """What a run trains in: the env's whole pool, the tools offered (`cfg.pool_models`), the replay env
+    over them, and the train prompts shuffled with `cfg.seed` (the first `cfg.eval_prompts` are the greedy
+    probe)."""
+
+    full_pool: ModelPool
+    pool: ModelPool
+    env: RoutingEnv
+    queries: list[Query]
+
+
+def llm_setup(data_dir: Path, env_params: EnvParams, cfg: LLMTrainConfig) -> LLMSetup:
     td = training_data(data_dir, env_params.pool)
     pool = td.pool.subset(cfg.pool_models) if cfg.pool_models else td.pool
-    env = RoutingEnv(pool, ReplayBackend(td.world), ReplayJudge(td.world), env_params.limits, env_params.reward)
+    env = RoutingEnv(pool, ReplayBackend(td.world), ReplayJudge(td.world), env_params.limits,
+                     env_params.reward)
     queries = replay_queries(td.world, td.prompt_ids)
     random.Random(cfg.seed).shuffle(queries)
-    model, tokenizer = load_base_model(cfg)
-    policy = LLMPolicy(model, tokenizer, cfg.prefill, cfg.temperature, cfg.max_new_tokens,
-                       grammars=grammars(pool) if cfg.constrained else None)
+    return LLMSetup(td.pool, pool, env, queries)
+
+
+def run_llm(data_dir: Path, out_dir: Path, env_params: EnvParams, cfg: LLMTrainConfig,
+            log_mlflow: bool = True, on_metrics: Callable[[int, dict[str, float]], None] | None = None,
+            setup: LLMSetup | None = None) -> dict:
+    """Train and save; `setup` (from `llm_setup` with the same arguments) saves building it again."""
+    started = time.perf_counter()
+    setup = setup or llm_setup(data_dir, env_params, cfg)
+    pool, env, queries = setup.pool, setup.env, setup.queries
+    policy = new_policy(*load_base_model(cfg), pool, cfg)
     buffer = None
     if log_mlflow:
         import mlflow  # noqa: PLC0415
