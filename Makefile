@@ -7,7 +7,19 @@ BIN := $(VENV)/bin
 FIND_LINKS := $(shell test -d /opt/wheels && echo --find-links /opt/wheels)
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-fast sweep lock gpu-lock venv clean-venv
+.PHONY: run test test-fast sweep lock gpu-lock venv clean-venv system-deps
+
+# OS packages the tests and servers need (PostgreSQL for the ledger and MLflow, bubblewrap for the grading
+# sandbox, Chromium for the UI tests). Installs only what is missing; needs root or sudo.
+SYSTEM_PKGS := postgresql bubblewrap chromium
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing OS packages: $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,10 +33,10 @@ venv: $(STAMP)
 run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" dvc repro
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" python -m pytest
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" python -m pytest -m "not slow"
 
 # One router per λ of params.yaml `sweep`, in parallel on Ray, logged to MLflow; needs `make run` first (data).

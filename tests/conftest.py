@@ -26,6 +26,18 @@ REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL server per test session (tests/support/postgres.py); each test makes its own database."""
+    from support.postgres import start_postgres
+
+    server, stop = start_postgres()
+    try:
+        yield server
+    finally:
+        stop()
+
+
+@pytest.fixture(scope="session")
 def bundle():
     """The real shared data bundle, at the path params.yaml names."""
     from xrouter.config import load_params
