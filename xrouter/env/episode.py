@@ -7,6 +7,11 @@ own. A limit — turns, calls or cost — ends the episode with the best answer 
 priciest model that answered (the router cannot know which answer is right, so neither may the fallback),
 and `routing_strategy` says which limit fired (`max_turns_reached`, `max_calls_reached`, `max_cost_reached`;
 the other strategies are the original serving code's `direct_response` and `select_response`).
+
+An optional `CallGuard` (serving's budgets) sees every model call: `before` runs ahead of the call with the
+call's messages and parameters and may refuse it by raising `CallRefused` (the call then never reaches the
+backend, is recorded as an error, and the episode ends with `max_cost_reached` after that turn); `after`
+receives what the call produced (a `Completion`, or the error text).
 """
 
 from __future__ import annotations
@@ -20,12 +25,12 @@ from xrouter.backends.base import Backend, BackendError, Completion
 from xrouter.env.ledger import Ledger, LedgerEntry
 from xrouter.env.reward import EpisodeCost, RewardParams, episode_reward
 from xrouter.env.rules import (
-    EpisodeLimits, calls_allowed, fallback_answer, limit_after_calls, unique_call_name,
+    EpisodeLimits, calls_allowed, fallback_answer, limit_after_calls, target_messages, unique_call_name,
 )
 from xrouter.env.types import (
     Action, Answer, CallModels, EpisodeResult, ModelCall, Observation, Query, SelectResponse, ToolResponse,
 )
-from xrouter.pool import ModelPool, PoolError
+from xrouter.pool import ModelPool, ModelSpec, PoolError
 
 # judge(query, final_text, completion_or_None) -> score in [0, 1]; the completion is given when the final
 # text is a model's response (replay judges use its recorded outcome), None when the router wrote it.
@@ -36,6 +41,17 @@ class Router(Protocol):
     name: str
 
     def act(self, obs: Observation) -> Action: ...
+
+
+class CallRefused(RuntimeError):
+    """A `CallGuard` refused a model call (e.g. its worst-case cost exceeds what is left of a budget)."""
+
+
+class CallGuard(Protocol):
+    def before(self, spec: ModelSpec, call: ModelCall, messages: list[dict[str, str]],
+               params: dict) -> object: ...  # a token handed back to `after`; raises CallRefused to refuse
+
+    def after(self, token: object, outcome: Completion | str) -> None: ...
 
 
 class EpisodeError(RuntimeError):
@@ -55,8 +71,10 @@ class _State:
 
 class RoutingEnv:
     def __init__(self, pool: ModelPool, backend: Backend, judge: Judge, limits: EpisodeLimits | None = None,
-                 reward: RewardParams | None = None, parallel_calls: bool | None = None) -> None:
+                 reward: RewardParams | None = None, parallel_calls: bool | None = None,
+                 guard: CallGuard | None = None) -> None:
         self.pool = pool
+        self.guard = guard
         self.backend = backend
         self.judge = judge
         self.limits = limits or EpisodeLimits()
@@ -115,6 +133,8 @@ class RoutingEnv:
                 raise EpisodeError(str(err)) from err
             specs.append(spec)
         results = self._complete_all(s.query, todo, specs)
+        if any(isinstance(r, str) and r.startswith(CallRefused.__name__) for r in results):
+            limit = "max_cost"
         for call, spec, outcome in zip(todo, specs, results):
             name = unique_call_name({r.call_name for r in s.responses}, spec.tool)
             if isinstance(outcome, Completion):
@@ -130,11 +150,23 @@ class RoutingEnv:
     def _complete_all(self, query: Query, calls, specs) -> list[Completion | str]:
         def one(pair) -> Completion | str:
             call, spec = pair
-            messages = [{"role": "system", "content": call.system_prompt}, {"role": "user", "content": query.text}]
+            messages = target_messages(call.system_prompt, query.text, query.messages)
+            params = {"temperature": call.temperature, "prompt_id": query.prompt_id}
+            if query.max_tokens is not None:
+                params["max_tokens"] = query.max_tokens
+            token = None
+            if self.guard is not None:
+                try:
+                    token = self.guard.before(spec, call, messages, params)
+                except CallRefused as err:
+                    return f"{CallRefused.__name__}: {err}"
             try:
-                return self.backend.complete(spec.id, messages, temperature=call.temperature, prompt_id=query.prompt_id)
+                outcome: Completion | str = self.backend.complete(spec.id, messages, **params)
             except BackendError as err:
-                return f"{type(err).__name__}: {err}"
+                outcome = f"{type(err).__name__}: {err}"
+            if self.guard is not None:
+                self.guard.after(token, outcome)
+            return outcome
 
         pairs = list(zip(calls, specs))
         if self.parallel_calls and len(pairs) > 1:
@@ -143,6 +175,10 @@ class RoutingEnv:
         return [one(p) for p in pairs]
 
     # -- endings ----------------------------------------------------------------------------------------
+    def end(self, s: _State, strategy: str) -> EpisodeResult:
+        """End an episode from outside (serving's deadline): the best answer so far, under `strategy`."""
+        return self._finish_best(s, strategy)
+
     def _finish_best(self, s: _State, strategy: str) -> EpisodeResult:
         best = fallback_answer([(c, self.pool.get(c.model).cost_usd(1000, 1000))
                                 for c in s.completions.values() if c.text or c.outcome is not None])
