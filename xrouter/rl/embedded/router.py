@@ -10,11 +10,12 @@ from pathlib import Path
 import torch
 
 from xrouter.embeddings import embed
+from xrouter.env.tools import SELECT_RESPONSE
 from xrouter.env.types import Action, CallModels, ModelCall, Observation, SelectResponse
 from xrouter.pool import ModelPool
 from xrouter.rl.embedded.policy import EmbeddedPolicy
 from xrouter.rl.embedded.replay_data import answer_ids
-from xrouter.rl.embedded.state import BatchState, accepted_model, features, valid_actions
+from xrouter.rl.embedded.state import BatchState, accepted_model, agreement, features, valid_actions
 from xrouter.routers.answers import extract_answer
 from xrouter.routers.base import RoutingError
 
@@ -63,11 +64,28 @@ class EmbeddedRouter:
         return s
 
     @torch.no_grad()
-    def act(self, obs: Observation) -> Action:
+    def _logits(self, obs: Observation) -> tuple[BatchState, torch.Tensor]:
         if obs.query.text not in self._emb:
             self.warm([obs.query.text])
         s = self._state(obs)
-        logits = self.policy(features(s, self._emb[obs.query.text].unsqueeze(0), self.price), valid_actions(s))
+        return s, self.policy(features(s, self._emb[obs.query.text].unsqueeze(0), self.price), valid_actions(s))[0]
+
+    def action_distribution(self, obs: Observation) -> dict[str, float]:
+        """The policy's probability of each action it may take now, by tool name (`call_<model>`, and
+        `select_response` for ACCEPT); `act` takes the most probable one."""
+        _, logits = self._logits(obs)
+        probs = torch.softmax(logits, -1).tolist()
+        names = [m.tool for m in self.pool] + [SELECT_RESPONSE]
+        return {n: p for n, p, ok in zip(names, probs, torch.isfinite(logits).tolist()) if ok}
+
+    def agreeing_models(self, obs: Observation) -> list[str]:
+        """The called models that share the most common readable answer, when at least two agree (what ACCEPT
+        relies on), else []."""
+        _, members = agreement(self._state(obs))
+        return [m for m, keep in zip(self.pool.ids, members[0].tolist()) if keep]
+
+    def act(self, obs: Observation) -> Action:
+        s, logits = self._logits(obs)
         a = int(logits.argmax(-1))
         if a < len(self.pool):
             return CallModels((ModelCall(self.pool.ids[a]),))
