@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from xrouter.serve.config import ServeParams
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -72,6 +73,7 @@ class Params(BaseModel):
     paths: PathsParams = PathsParams()
     prepare: PrepareParams = PrepareParams()
     validate_: ValidateParams = Field(ValidateParams(), alias="validate")
+    serve: ServeParams = ServeParams()
 
     @model_validator(mode="after")
     def _resolve(self) -> "Params":

@@ -176,7 +176,11 @@ class RoutingEnv:
 
     # -- endings ----------------------------------------------------------------------------------------
     def end(self, s: _State, strategy: str) -> EpisodeResult:
-        """End an episode from outside (serving's deadline): the best answer so far, under `strategy`."""
+        """End an episode from outside (serving): `last_response` returns the latest answer, any other
+        strategy (e.g. `timeout`) the fallback answer of a limit."""
+        if strategy == "last_response" and s.completions:
+            c = list(s.completions.values())[-1]
+            return self._finish(s, c.text, c.model, c, strategy)
         return self._finish_best(s, strategy)
 
     def _finish_best(self, s: _State, strategy: str) -> EpisodeResult:
