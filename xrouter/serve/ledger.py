@@ -280,8 +280,8 @@ class Ledger:
 
         `call` is a `call_history` entry (`metadata.call_entry`: cost, model_id, tokens_used {prompt,
         completion}, latency, ...) or has the column names (cost_usd, model, input_tokens, output_tokens,
-        latency_s, ...), plus request_id when the reservation is gone. Settling a reservation twice records
-        it once. A reservation already dropped by cleanup_orphans still gets its call row and spend."""
+        latency_s, ...); its request_id is used when the reservation is gone. Settling a reservation twice
+        records it once. A reservation already dropped by cleanup_orphans still gets its call row and spend."""
         key_id = self._key_of(reservation_id)
         row = _call_row(call)
         now = self.now()
@@ -291,9 +291,11 @@ class Ledger:
                     self._key_row(conn, key_id, lock=True)
                 held = conn.execute(R.delete().where(R.c.id == reservation_id)
                                     .returning(R.c.amount_usd, R.c.request_id)).first()
+                if held is None and conn.execute(sa.select(C.c.id).where(
+                        C.c.reservation_id == reservation_id)).first() is not None:
+                    log.warning("reservation %s was already settled; the second settle is ignored", reservation_id)
+                    return
                 request_id = held.request_id if held is not None else call.get("request_id")
-                if not request_id:
-                    raise ValueError(f"reservation {reservation_id!r} is unknown and the call has no request_id")
                 conn.execute(C.insert().values(**row, reservation_id=reservation_id, request_id=request_id,
                                                key_id=key_id, created=now))
                 if key_id is not None:

@@ -49,7 +49,7 @@ calls = sa.Table(
     "calls", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("reservation_id", sa.String(80), nullable=True, unique=True),  # a reservation settles once
-    sa.Column("request_id", sa.String(80), nullable=False, index=True),
+    sa.Column("request_id", sa.String(80), nullable=True, index=True),  # NULL only if its reservation was lost
     sa.Column("key_id", sa.String(40), nullable=True),
     sa.Column("call_id", sa.String(200), nullable=True),
     sa.Column("model", sa.String(200), nullable=True),
