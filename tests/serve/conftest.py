@@ -66,3 +66,60 @@ def replay_params(serve_root):
     from xrouter.serve.config import ServeParams
 
     return ServeParams(source="replay", ledger_url="sqlite:///ledger.db").resolved(serve_root)
+
+
+class LiveServer:
+    """An app served by uvicorn on 127.0.0.1 (an OS-chosen port) in a thread, as a context manager."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __enter__(self) -> "LiveServer":
+        import socket
+        import threading
+        import time
+
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", timeout_graceful_shutdown=2))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "the app did not start"
+            time.sleep(0.01)
+        return self
+
+    @property
+    def url(self) -> str:
+        host, port = self.sock.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+@pytest.fixture(scope="session")
+def replay_engine(replay_params):
+    from xrouter.serve.engine import Engine
+
+    return Engine.from_params(replay_params)
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    from xrouter.serve.ledger import Ledger
+
+    led = Ledger.from_url(f"sqlite:///{tmp_path / 'ledger.db'}")
+    yield led
+    led.close()
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """`with live_server(app) as server: ... server.url ...` (uvicorn on 127.0.0.1 in a thread)."""
+    return LiveServer

@@ -24,6 +24,7 @@ from xrouter.env.rules import EpisodeLimits
 from xrouter.env.types import Query
 from xrouter.pool import ModelPool
 from xrouter.serve.config import ServeParams
+from xrouter.serve.explain import explain_turn
 from xrouter.serve.guard import RequestGuard
 from xrouter.serve.metadata import router_metadata, usage
 
@@ -101,10 +102,6 @@ class Served:
     calls: list[dict]
 
 
-def _no_explanation(router: Any, obs: Any, action: Any) -> dict | None:
-    return None
-
-
 class Engine:
     def __init__(self, router: Any, pool: ModelPool, source: Any, params: ServeParams, *,
                  lambda_range: tuple[float, float], default_lambda: float, limits: EpisodeLimits | None = None,
@@ -114,7 +111,7 @@ class Engine:
         self.lambda_range, self.default_lambda = lambda_range, default_lambda
         self.limits = limits or EpisodeLimits()
         self.ledger, self.on_call = ledger, on_call
-        self.explain = explain or _default_explainer()
+        self.explain = explain or explain_turn
         if hasattr(router, "_emb") and hasattr(router, "warm"):  # the embedded router: bounded, in memory
             self.embeddings = LruEmbeddings(params.embedding_cache, _minilm_tensors)
             router._emb = self.embeddings
@@ -194,14 +191,6 @@ def _no_judge(query: Query, text: str, completion: Any) -> float:
 
 def _refusal_message(guard: RequestGuard) -> str:
     return f"request refused before any model was called ({guard.refusal}): {guard.refusal_detail}"
-
-
-def _default_explainer() -> Callable[[Any, Any, Any], dict | None]:
-    try:
-        from xrouter.serve.explain import explain_turn  # noqa: PLC0415
-    except ImportError:  # the explanation module is not there yet
-        return _no_explanation
-    return explain_turn
 
 
 def make_source(params: ServeParams, pool: ModelPool, world: Any, **live_kwargs: Any) -> Any:
