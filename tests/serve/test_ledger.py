@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import multiprocessing as mp
 import os
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -104,21 +105,30 @@ def test_keys_secret_hashed_disable_and_set_budget(db_url):
 
 
 def _contend(url: str, key_id: str, amount: float, attempts: int, barrier, results) -> None:
-    led = Ledger.from_url(url)  # each process its own engine, as each BentoML worker
+    """One worker process: its own engine (as each BentoML worker), two threads sharing it (as the app's pool)."""
+    led = Ledger.from_url(url)
+    won = []
+
+    def attempt(thread: int) -> None:
+        for i in range(attempts // 2):
+            try:
+                rid = led.reserve(key_id, f"p{os.getpid()}-{thread}-{i}", amount)
+            except BudgetExceeded:
+                continue
+            led.settle(rid, call(amount))
+            won.append(rid)
+
+    threads = [threading.Thread(target=attempt, args=(t,)) for t in range(2)]
     barrier.wait()
-    won = 0
-    for i in range(attempts):
-        try:
-            rid = led.reserve(key_id, f"p{os.getpid()}-{i}", amount)
-        except BudgetExceeded:
-            continue
-        led.settle(rid, call(amount))
-        won += 1
-    results.put(won)
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.put(len(won))
 
 
 def test_budget_never_exceeded_across_processes(db_url):
-    """8 processes × 16 reservations against a budget for 5: exactly 5 are granted and settled."""
+    """8 processes × 16 reservations (2 threads each) against a budget for 5: exactly 5 granted and settled."""
     led = Ledger.from_url(db_url)
     key, _ = led.create_key("shared", 0.05, "day")
     ctx = mp.get_context("fork")

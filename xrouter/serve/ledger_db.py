@@ -4,7 +4,7 @@ SQLite: every write transaction starts with `BEGIN IMMEDIATE` (the database's si
 before anything is read, so a read-then-write can never interleave with another process's write; waiting
 writers queue on a 30 s busy timeout), journal_mode=WAL (readers never block the writer), synchronous=NORMAL
 (a committed transaction survives a killed process; only an OS crash may lose the last ones).
-PostgreSQL: the default READ COMMITTED isolation; correctness comes from the conditional row updates of
+PostgreSQL: READ COMMITTED isolation (set explicitly, whatever the server's default); correctness comes from the conditional row updates of
 `ledger.py`, which lock the key's row.
 """
 
@@ -108,7 +108,7 @@ def make_engine(url: str) -> Engine:
         if u.drivername in ("postgresql", "postgres"):
             u = u.set(drivername="postgresql+psycopg")
         try:
-            return sa.create_engine(u, pool_pre_ping=True)
+            return sa.create_engine(u, pool_pre_ping=True, isolation_level="READ COMMITTED")
         except (NoSuchModuleError, ImportError) as err:
             raise ValueError(f"ledger URL {shown!r}: driver not available ({err}); use postgresql:// "
                              "(psycopg 3)") from None
