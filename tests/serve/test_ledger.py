@@ -102,6 +102,10 @@ def test_keys_secret_hashed_disable_and_set_budget(db_url):
         led.reserve("key_nope", "q4", 0.1)
     with pytest.raises(KeyError, match="key_nope"):
         led.disable_key("key_nope")
+    assert [a["ok"] for a in led.audit()] == [True]
+    with led.engine.begin() as conn:  # a running total that no longer matches its rows is reported
+        conn.execute(sa.text("UPDATE api_keys SET reserved_usd = 0.5"))
+    assert [(a["ok"], a["reserved_usd"], a["reserved_rows_usd"]) for a in led.audit()] == [(False, 0.5, 0.0)]
 
 
 def _contend(url: str, key_id: str, amount: float, attempts: int, barrier, results) -> None:
@@ -145,6 +149,7 @@ def test_budget_never_exceeded_across_processes(db_url):
     assert led.key_spend(key.id) <= 0.05 + 1e-9
     assert sum(r["calls"] for r in led.spend(key.id)) == 5
     assert led.remaining(key.id) == pytest.approx(0.0, abs=1e-9)
+    assert [a["ok"] for a in led.audit()] == [True]  # the key's running totals equal its rows
 
 
 def _reserve_and_die(url: str, key_id: str, clock: Clock) -> None:
@@ -175,6 +180,7 @@ def test_orphans_of_a_crashed_process_are_cleaned(db_url):
     led.release(fresh)  # already dropped: a no-op
     assert led.remaining(key.id) == pytest.approx(0.75)
     assert led.cleanup_orphans() == 0
+    assert [(a["ok"], a["reserved_usd"]) for a in led.audit()] == [(True, 0.0)]
 
 
 @pytest.mark.parametrize(("period", "start"), [
@@ -213,6 +219,7 @@ def test_budget_resets_with_the_calendar_period(db_url):
     assert led.key_spend(monthly.id) == pytest.approx(1.5)
     with pytest.raises(BudgetExceeded):
         led.reserve(monthly.id, "feb", 0.01)
+    assert all(a["ok"] for a in led.audit())
 
 
 def test_spend_groups_by_key_model_and_utc_day(db_url):

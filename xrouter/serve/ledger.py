@@ -364,6 +364,25 @@ class Ledger:
             log.warning("ledger: dropped %d orphaned reservation(s) older than %gs", dropped, older_than_s)
         return dropped
 
+    def audit(self) -> list[dict]:
+        """Per key: the running totals on its row against the rows they sum (spend this period, reservations);
+        `ok` when they agree within TOLERANCE_USD per row. A check for operators and tests (e.g. after a kill)."""
+        now = self.now()
+        out = []
+        with self._read() as conn:
+            held = dict(conn.execute(sa.select(R.c.key_id, sa.func.sum(R.c.amount_usd)).group_by(R.c.key_id)).all())
+            for row in conn.execute(sa.select(K).order_by(K.c.created, K.c.id)):
+                start = period_start(row.period, now)
+                spent_rows = self._rows_spend(conn, row.id, start)
+                n_rows = conn.execute(sa.select(sa.func.count()).where(C.c.key_id == row.id)).scalar_one()
+                spent_total = row.spent_usd if row.period_start >= start else 0.0
+                reserved_rows = float(held.get(row.id) or 0.0)
+                tol = TOLERANCE_USD * (1 + n_rows)
+                out.append({"key_id": row.id, "spent_usd": spent_total, "spent_rows_usd": spent_rows,
+                            "reserved_usd": row.reserved_usd, "reserved_rows_usd": reserved_rows,
+                            "ok": abs(spent_total - spent_rows) <= tol and abs(row.reserved_usd - reserved_rows) <= tol})
+        return out
+
     # -- requests and reports -----------------------------------------------------------------------------
     def record_request(self, request_id: str, key_id: str | None, model_used: str | None, total_cost_usd: float,
                        status: str, strategy: str) -> None:
