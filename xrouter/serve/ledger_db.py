@@ -21,8 +21,8 @@ metadata = sa.MetaData()
 
 api_keys = sa.Table(
     "api_keys", metadata,
-    sa.Column("id", sa.String(40), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("id", sa.String(), primary_key=True),
+    sa.Column("name", sa.String(), nullable=False),
     sa.Column("secret_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex; the secret is never stored
     sa.Column("budget_usd", sa.Double, nullable=True),  # NULL: unlimited
     sa.Column("period", sa.String(8), nullable=False),  # day | week | month | never
@@ -36,25 +36,25 @@ api_keys = sa.Table(
 
 requests = sa.Table(
     "requests", metadata,
-    sa.Column("id", sa.String(80), primary_key=True),
-    sa.Column("key_id", sa.String(40), nullable=True, index=True),
-    sa.Column("model_used", sa.String(200), nullable=True),
+    sa.Column("id", sa.String(), primary_key=True),
+    sa.Column("key_id", sa.String(), nullable=True, index=True),
+    sa.Column("model_used", sa.String(), nullable=True),
     sa.Column("total_cost_usd", sa.Double, nullable=False),
-    sa.Column("status", sa.String(40), nullable=False),
-    sa.Column("strategy", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(), nullable=False),
+    sa.Column("strategy", sa.String(), nullable=False),
     sa.Column("created", sa.DateTime, nullable=False, index=True),
 )
 
 calls = sa.Table(
     "calls", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("reservation_id", sa.String(80), nullable=True, unique=True),  # a reservation settles once
-    sa.Column("request_id", sa.String(80), nullable=True, index=True),  # NULL only if its reservation was lost
-    sa.Column("key_id", sa.String(40), nullable=True),
-    sa.Column("call_id", sa.String(200), nullable=True),
-    sa.Column("model", sa.String(200), nullable=True),
-    sa.Column("requested_model", sa.String(200), nullable=True),
-    sa.Column("backend", sa.String(40), nullable=True),
+    sa.Column("reservation_id", sa.String(), nullable=True, unique=True),  # a reservation settles once
+    sa.Column("request_id", sa.String(), nullable=True, index=True),  # NULL only if its reservation was lost
+    sa.Column("key_id", sa.String(), nullable=True),
+    sa.Column("call_id", sa.String(), nullable=True),
+    sa.Column("model", sa.String(), nullable=True),
+    sa.Column("requested_model", sa.String(), nullable=True),
+    sa.Column("backend", sa.String(), nullable=True),
     sa.Column("input_tokens", sa.Integer, nullable=False),
     sa.Column("output_tokens", sa.Integer, nullable=False),
     sa.Column("cost_usd", sa.Double, nullable=False),
@@ -69,9 +69,9 @@ calls = sa.Table(
 
 reservations = sa.Table(
     "reservations", metadata,
-    sa.Column("id", sa.String(80), primary_key=True),
-    sa.Column("key_id", sa.String(40), nullable=True, index=True),
-    sa.Column("request_id", sa.String(80), nullable=False),
+    sa.Column("id", sa.String(), primary_key=True),
+    sa.Column("key_id", sa.String(), nullable=True, index=True),
+    sa.Column("request_id", sa.String(), nullable=False),
     sa.Column("amount_usd", sa.Double, nullable=False),
     sa.Column("created", sa.DateTime, nullable=False, index=True),
 )
