@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FIND_LINKS := $(shell test -d /opt/wheels && echo --find-links /opt/wheels)
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-fast sweep lock gpu-lock venv clean-venv system-deps
+.PHONY: run test test-fast sweep lock gpu-lock venv clean-venv system-deps serve
 
 # OS packages the tests and servers need (PostgreSQL for the ledger and MLflow, bubblewrap for the grading
 # sandbox, Chromium for the UI tests). Installs only what is missing; needs root or sudo.
@@ -38,6 +38,16 @@ test: $(STAMP) system-deps
 
 test-fast: $(STAMP) system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" python -m pytest -m "not slow"
+
+# The packaged service (DVC stage `package`, built after a passing gate) on 127.0.0.1:8800: OpenAI-compatible
+# /v1/chat/completions (docs/serving.md). The ledger stays in the project (ledger.db), outside the bento.
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 8800
+serve: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" dvc repro package
+	PATH="$(CURDIR)/$(BIN):$$PATH" BENTOML_DO_NOT_TRACK=true XROUTER_LEDGER_URL="sqlite:///$(CURDIR)/ledger.db" \
+		bentoml serve "$$(PATH="$(CURDIR)/$(BIN):$$PATH" python -m xrouter.serve.bento tag models/bento)" \
+		--host $(SERVE_HOST) --port $(SERVE_PORT)
 
 # One router per λ of params.yaml `sweep`, in parallel on Ray, logged to MLflow; needs `make run` first (data).
 sweep: $(STAMP)
