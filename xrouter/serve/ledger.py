@@ -33,15 +33,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from xrouter.serve import ledger_sql as S
 from xrouter.serve.ledger_db import api_keys as K
 from xrouter.serve.ledger_db import calls as C
 from xrouter.serve.ledger_db import create_schema, make_engine, masked
-from xrouter.serve.ledger_db import requests as Q
 from xrouter.serve.ledger_db import reservations as R
+from xrouter.serve.ledger_sql import EPOCH as _EPOCH
+from xrouter.serve.ledger_sql import TOLERANCE_USD
 from xrouter.serve.ledger_url import DEFAULT_LEDGER_URL, LEDGER_URL_ENV, PERIODS, ledger_url  # noqa: F401
 
-TOLERANCE_USD = 1e-9
-_EPOCH = datetime(1970, 1, 1)
 log = logging.getLogger(__name__)
 
 
@@ -118,6 +118,7 @@ class Ledger:
     def __init__(self, engine: sa.Engine, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._upsert_request = S.upsert_request(engine.dialect.name)
 
     @classmethod
     def from_url(cls, url: str, clock: Callable[[], datetime] | None = None) -> Ledger:
@@ -140,14 +141,11 @@ class Ledger:
         t = self._clock()
         return t.astimezone(UTC).replace(tzinfo=None) if t.tzinfo else t
 
-    def _current_start(self, now: datetime) -> sa.ColumnElement:
-        """SQL: the start of the current period of the key row being read (its `period` column)."""
-        starts = {p: sa.literal(period_start(p, now), sa.DateTime) for p in ("day", "week", "month")}
-        return sa.case(starts, value=K.c.period, else_=sa.literal(_EPOCH, sa.DateTime))
-
-    def _spent_now(self, start: sa.ColumnElement) -> sa.ColumnElement:
-        """SQL: the key's spend in the current period (its running total resets when the period turned)."""
-        return sa.case((K.c.period_start >= start, K.c.spent_usd), else_=sa.literal(0.0, sa.Double))
+    @staticmethod
+    def _starts(now: datetime) -> dict[str, datetime]:
+        """The parameters of `ledger_sql.CURRENT_START`: this day's, week's and month's starts."""
+        return {"p_day": period_start("day", now), "p_week": period_start("week", now),
+                "p_month": period_start("month", now)}
 
     # -- transactions -------------------------------------------------------------------------------------
     @contextmanager
@@ -183,7 +181,7 @@ class Ledger:
         if not isinstance(secret, str) or not secret:
             return None
         with self._read() as conn:
-            row = conn.execute(sa.select(K).where(K.c.secret_hash == hash_secret(secret))).first()
+            row = conn.execute(S.FIND_SECRET, {"p_hash": hash_secret(secret)}).first()
         return None if row is None or row.disabled else _key_info(row)
 
     def get_key(self, key_id: str) -> KeyInfo:
@@ -253,19 +251,11 @@ class Ledger:
         now = self.now()                                # even after cleanup_orphans dropped the reservation
         with self._write() as conn:
             if key_id is not None:
-                start = self._current_start(now)
-                spent = self._spent_now(start)
-                took = conn.execute(
-                    K.update()
-                    .where(K.c.id == key_id, K.c.disabled == sa.false(),
-                           sa.or_(K.c.budget_usd.is_(None),
-                                  spent + K.c.reserved_usd + amount <= K.c.budget_usd + TOLERANCE_USD))
-                    .values(reserved_usd=K.c.reserved_usd + amount, spent_usd=spent, period_start=start)
-                ).rowcount
+                took = conn.execute(S.RESERVE, {"p_key": key_id, "p_amount": amount, **self._starts(now)}).rowcount
                 if took != 1:
                     raise self._refusal(conn, key_id, amount, now)
-            conn.execute(R.insert().values(id=rid, key_id=key_id, request_id=request_id, amount_usd=amount,
-                                           created=now))
+            conn.execute(S.ADD_RESERVATION, {"id": rid, "key_id": key_id, "request_id": request_id,
+                                             "amount_usd": amount, "created": now})
         return rid
 
     def _refusal(self, conn: sa.Connection, key_id: str, amount: float, now: datetime) -> Exception:
@@ -287,23 +277,19 @@ class Ledger:
         now = self.now()
         try:
             with self._write() as conn:
-                if key_id is not None:
-                    self._key_row(conn, key_id, lock=True)
-                held = conn.execute(R.delete().where(R.c.id == reservation_id)
-                                    .returning(R.c.amount_usd, R.c.request_id)).first()
-                if held is None and conn.execute(sa.select(C.c.id).where(
-                        C.c.reservation_id == reservation_id)).first() is not None:
+                if key_id is not None and conn.execute(S.LOCK_KEY, {"p_key": key_id}).first() is None:
+                    raise KeyError(f"unknown key id {key_id!r}")
+                held = conn.execute(S.TAKE_RESERVATION, {"p_rid": reservation_id}).first()
+                if held is None and conn.execute(S.SETTLED, {"p_rid": reservation_id}).first() is not None:
                     log.warning("reservation %s was already settled; the second settle is ignored", reservation_id)
                     return
                 request_id = held.request_id if held is not None else call.get("request_id")
-                conn.execute(C.insert().values(**row, reservation_id=reservation_id, request_id=request_id,
-                                               key_id=key_id, created=now))
+                conn.execute(S.ADD_CALL, {**row, "reservation_id": reservation_id, "request_id": request_id,
+                                          "key_id": key_id, "created": now})
                 if key_id is not None:
-                    start = self._current_start(now)
-                    reserved = K.c.reserved_usd - (held.amount_usd if held is not None else 0.0)
-                    conn.execute(K.update().where(K.c.id == key_id).values(
-                        spent_usd=self._spent_now(start) + row["cost_usd"], period_start=start,
-                        reserved_usd=sa.case((reserved > 0, reserved), else_=0.0)))
+                    conn.execute(S.SETTLE_KEY, {"p_key": key_id, "p_cost": row["cost_usd"],
+                                                "p_held": held.amount_usd if held is not None else 0.0,
+                                                **self._starts(now)})
         except IntegrityError:
             if self._settled(reservation_id):
                 log.warning("reservation %s was already settled; the second settle is ignored", reservation_id)
@@ -312,7 +298,7 @@ class Ledger:
 
     def _settled(self, reservation_id: str) -> bool:
         with self._read() as conn:
-            return conn.execute(sa.select(C.c.id).where(C.c.reservation_id == reservation_id)).first() is not None
+            return conn.execute(S.SETTLED, {"p_rid": reservation_id}).first() is not None
 
     @staticmethod
     def _key_of(reservation_id: str) -> str | None:
@@ -325,16 +311,14 @@ class Ledger:
         key_id = self._key_of(reservation_id)
         with self._write() as conn:
             if key_id is not None:
-                self._key_row(conn, key_id, lock=True)
-            held = conn.execute(R.delete().where(R.c.id == reservation_id).returning(R.c.amount_usd)).first()
+                conn.execute(S.LOCK_KEY, {"p_key": key_id})
+            held = conn.execute(S.TAKE_RESERVATION, {"p_rid": reservation_id}).first()
             if held is not None and key_id is not None:
                 self._unreserve(conn, key_id, held.amount_usd)
 
     @staticmethod
     def _unreserve(conn: sa.Connection, key_id: str, amount: float) -> None:
-        reserved = K.c.reserved_usd - amount
-        conn.execute(K.update().where(K.c.id == key_id).values(
-            reserved_usd=sa.case((reserved > 0, reserved), else_=0.0)))
+        conn.execute(S.UNRESERVE_KEY, {"p_key": key_id, "p_held": amount})
 
     def cleanup_orphans(self, older_than_s: float = 0) -> int:
         """Drop reservations created at least `older_than_s` seconds ago; how many were dropped.
@@ -390,8 +374,7 @@ class Ledger:
         values = {"key_id": key_id, "model_used": model_used, "status": str(status), "strategy": str(strategy),
                   "total_cost_usd": _money("total_cost_usd", total_cost_usd)}
         with self._write() as conn:
-            if conn.execute(Q.update().where(Q.c.id == request_id).values(**values)).rowcount == 0:
-                conn.execute(Q.insert().values(id=request_id, created=self.now(), **values))
+            conn.execute(self._upsert_request, {"id": request_id, "created": self.now(), **values})
 
     def spend(self, key_id: str | None = None, since: datetime | None = None) -> list[dict]:
         """Rows per key, model and UTC day (oldest first): key_id, model, day ("YYYY-MM-DD"), cost_usd, calls,
