@@ -17,8 +17,8 @@ PLOT = "eval.png"
 def main() -> None:
     params = load_params()
     console = Console(stderr=True)
-    p, env = params.parse("evaluate", EvaluateParams), params.parse("env", EnvParams)
-    gate_policy = params.parse("gate", GateParams).policy
+    p, env = params.evaluate, params.env
+    gate_policy = params.gate.policy
     reports = params.path(params.paths.reports)
     cache_root = params.path(p.cache_dir) if p.cache_dir else None
     result = evaluate(p, env, params.path(params.paths.data), params.path(params.paths.models) / "router", cache_root)

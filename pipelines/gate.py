@@ -14,7 +14,7 @@ from xrouter.evaluate.report import write_json
 
 def main() -> int:
     params = load_params()
-    gp = params.parse("gate", GateParams)
+    gp = params.gate
     metrics = params.path(params.paths.metrics)
     evaluation = json.loads((metrics / "eval.json").read_text())
     checks = check_gate(evaluation, gp)

@@ -10,14 +10,15 @@ from rich.console import Console
 
 from xrouter.config import load_params
 from xrouter.env.config import EnvParams
-from xrouter.rl.embedded.run import TrainParams, run_embedded
+from xrouter.rl.config import TrainParams
+from xrouter.rl.embedded.run import run_embedded
 from xrouter.tracking import MlflowParams, log_router_model, setup_mlflow
 
 
 def main() -> None:
     params = load_params()
     console = Console(stderr=True)
-    env, tp, mp = params.parse("env", EnvParams), params.parse("train", TrainParams), params.parse("mlflow", MlflowParams)
+    env, tp, mp = params.env, params.train, params.mlflow
     setup_mlflow(mp, params.root)
     import mlflow  # noqa: PLC0415
 

@@ -31,7 +31,7 @@ def evaluate(
     seed: int = typer.Option(0, help="Seed of the random router and of fitting."),
 ) -> None:
     """Evaluate a router on every replay prompt of a bundle."""
-    from xrouter.env.replay_splits import FITTED  # noqa: PLC0415
+    from xrouter.routers.training import FITTED  # noqa: PLC0415
     from xrouter.evaluate.bundle import EvalRequest, evaluate_bundle, write_outputs  # noqa: PLC0415
 
     if train_data is None and router in FITTED:
