@@ -33,6 +33,7 @@ from xrouter.data.bundle import (
     read_json,
     require,
 )
+from xrouter.data.prices import token_cost_usd
 from xrouter.data.schema import OUTCOME_COLUMNS, PROMPT_COLUMNS
 
 ZEROEVAL_FIELDS = ("prompt_id", "task", "model", "correct", "no_answer", "input_chars", "output_chars")
@@ -118,7 +119,7 @@ def attach_costs(outcomes: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     pout = outcomes["model"].map(p["output_usd_per_mtok"])
     mult = outcomes["model"].map(p["output_token_multiplier"])
     out = outcomes.copy()
-    out["cost_usd"] = (out["input_tokens"] * pin + out["output_tokens"] * mult * pout) / 1e6
+    out["cost_usd"] = token_cost_usd(pin, pout, mult, out["input_tokens"], out["output_tokens"])
     return out[list(OUTCOME_COLUMNS)]
 
 

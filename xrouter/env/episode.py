@@ -147,7 +147,7 @@ class RoutingEnv:
 
     # -- endings ----------------------------------------------------------------------------------------
     def _finish_best(self, s: _State, strategy: str) -> EpisodeResult:
-        best = fallback_answer([(c, self.pool.get(c.model).cost_usd(1000, 1000))
+        best = fallback_answer([(c, self.pool.get(c.model).reference_price)
                                 for c in s.completions.values() if c.text or c.outcome is not None])
         if best is None:
             return self._finish(s, None, None, None, strategy)

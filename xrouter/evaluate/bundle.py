@@ -13,6 +13,7 @@ from pathlib import Path
 
 from xrouter.backends.replay import ReplayBackend
 from xrouter.data.world import ReplayWorld
+from xrouter.data.config import PrepareParams
 from xrouter.data.splits import POOL_SOURCE
 from xrouter.env.episode import EpisodeLimits, RoutingEnv
 from xrouter.env.reward import RewardParams
@@ -36,16 +37,16 @@ class EvalRequest:
     seed: int = 0
 
 
-def evaluate_bundle(req: EvalRequest, reward: RewardParams, limits: EpisodeLimits,
+def evaluate_bundle(req: EvalRequest, reward: RewardParams, limits: EpisodeLimits, prepare: PrepareParams,
                     progress: bool = False) -> tuple[dict, list[dict]]:
-    """(summary JSON, one record per prompt). `reward` and `limits` are the project's (`params.yaml: env`), so
-    `xrouter evaluate` and `dvc repro` measure the same thing."""
+    """(summary JSON, one record per prompt). `reward`, `limits` and `prepare` are the project's (params.yaml
+    `env` and `prepare`), so `xrouter evaluate` and `dvc repro` measure the same thing."""
     if req.pool not in POOL_SOURCE:
         raise ValueError(f"--pool must be one of {sorted(POOL_SOURCE)} for replay evaluation, got '{req.pool}'")
     card_dir = Path(req.router) if is_router_dir(Path(req.router)) else req.lambda_card
     card = read_card(card_dir) if card_dir is not None and is_router_dir(card_dir) else None
     lam, lam_source = resolve_lambda(req.lam, card)
-    world = ReplayWorld.from_bundle(req.bundle)
+    world = ReplayWorld.from_bundle(req.bundle, prepare)
     pool = load_pool(req.pool, world.prices)
     missing = sorted(set(pool.ids) - set(world.models_covering(source=POOL_SOURCE[req.pool])))
     if missing:

@@ -57,7 +57,7 @@ def closing_text(solution_str: str) -> tuple[str, bool]:
 
 def _best(calls: list[dict[str, Any]], pool: ModelPool, backend: str, strategy: str) -> dict[str, Any]:
     """As RoutingEnv when a limit ends an episode: `rules.fallback_answer` over the calls that answered."""
-    best = fallback_answer([(c, pool.get(c["model"]).cost_usd(1000, 1000)) for c in calls
+    best = fallback_answer([(c, pool.get(c["model"]).reference_price) for c in calls
                             if not c["error"] and (backend == "replay" or c.get("text"))])
     if best is None:
         return {"strategy": strategy, "call": None, "text": None, "model": None}

@@ -25,7 +25,7 @@ class EmbeddedRouter:
         if list(pool.ids) != list(card.models):
             raise RoutingError(f"router trained on pool models {card.models}, got {pool.ids}")
         self.policy, self.pool, self.card = policy.eval(), pool, card
-        self.price = torch.tensor([m.cost_usd(1000, 1000) for m in pool], dtype=torch.float32)
+        self.price = torch.tensor([m.reference_price for m in pool], dtype=torch.float32)
         self._emb: dict[str, torch.Tensor] = {}
         self.name = f"embedded-router({card.pool})"
 
