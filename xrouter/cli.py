@@ -43,8 +43,9 @@ def evaluate(
         params = load_params(params_file)
         if train_data is None and router in FITTED:
             train_data = params.path(params.paths.data)
-        req = EvalRequest(router, bundle, pool or params.env.pool, params.evaluate.lam if lam is None else lam,
-                          train_data, params.evaluate.seed if seed is None else seed, params.router_dir)
+        req = EvalRequest(router, bundle, pool=pool or params.env.pool,
+                          lam=params.evaluate.lam if lam is None else lam, train_data=train_data,
+                          seed=params.evaluate.seed if seed is None else seed, lambda_card=params.router_dir)
         summary, recs = evaluate_bundle(req, params.env.reward, params.env.limits, params.prepare, progress=True)
     except (ValueError, FileNotFoundError, KeyError, ParamsError) as err:
         console.print(f"[red]error:[/red] {err}", soft_wrap=True)

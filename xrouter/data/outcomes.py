@@ -80,10 +80,20 @@ def _llmrouter_records(bundle: Path) -> list[dict]:
     for i, rec in enumerate(records):
         where = f"{path}[{i}]"
         require(rec, "question", where)
-        require(rec, "cluster_id", where)
         if not isinstance(require(rec, "scores", where), dict):
             raise BundleError(f"{where}: field 'scores' must map model -> score")
     return records
+
+
+# Upstream's train split clusters its prompts (`cluster_id`); its test split and other exports may not. A
+# record without one gets this task name: the prompt still routes and scores, its task is just unknown.
+LLMROUTER_UNCLUSTERED_TASK = "unclustered"
+
+
+def llmrouter_task(rec: dict) -> str:
+    """The replay task of an LLMRouter record: `cluster<id>`, or `unclustered` when upstream gives no cluster."""
+    cid = rec.get("cluster_id")
+    return LLMROUTER_UNCLUSTERED_TASK if cid is None else f"cluster{cid}"
 
 
 def load_llmrouter_outcomes(
@@ -99,7 +109,7 @@ def load_llmrouter_outcomes(
                 {
                     "prompt_id": pid,
                     "source": "llmrouter",
-                    "task": f"cluster{rec['cluster_id']}",
+                    "task": llmrouter_task(rec),
                     "model": model,
                     "correct": int(score >= correct_min_score),
                     "score": score,
@@ -154,7 +164,7 @@ def load_replay_prompts(bundle: Path) -> pd.DataFrame:
             {
                 "prompt_id": llmrouter_prompt_id(rec["question"]),
                 "source": "llmrouter",
-                "task": f"cluster{rec['cluster_id']}",
+                "task": llmrouter_task(rec),
                 "question": rec["question"],
                 "prompt": rec["question"],
                 "gold": "",
