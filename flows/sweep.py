@@ -14,7 +14,8 @@ from prefect import flow, get_run_logger, task
 from xrouter.config import load_params
 from xrouter.env.config import EnvParams
 from xrouter.rl import sweep as sw
-from xrouter.tracking import MlflowParams, setup_mlflow
+from xrouter.config import MlflowParams
+from xrouter.tracking import setup_mlflow
 
 
 @task(name="train-per-lambda")

@@ -18,7 +18,6 @@ from xrouter.data.config import PrepareParams, ValidateParams
 from xrouter.env.config import EnvParams
 from xrouter.evaluate.config import EvaluateParams, GateParams
 from xrouter.rl.config import SweepParams, TrainParams
-from xrouter.tracking import MlflowParams
 
 
 class ParamsError(ValueError):
@@ -34,12 +33,30 @@ class DataParams(_Block):
 
 
 class PathsParams(_Block):
-    """Output folders, relative to the project root; each is a DVC output and git-ignored."""
+    """Every output of the pipeline, relative to the project root, named once: dvc.yaml declares them as
+    `${paths.<name>}` and the stages write them through these fields. All are DVC outputs and git-ignored."""
 
-    data: Path = Path("data")
+    data: Path = Path("data")  # the prepared tables (data/*.parquet)
     models: Path = Path("models")
     metrics: Path = Path("metrics")
     reports: Path = Path("reports")
+    data_docs: Path = Path("reports/data_docs")  # Great Expectations Data Docs
+    data_validation: Path = Path("metrics/data_validation.json")
+    router: Path = Path("models/router")  # the trained router folder (its card: routers/card.py)
+    train_metrics: Path = Path("metrics/train.json")
+    eval_metrics: Path = Path("metrics/eval.json")
+    eval_report: Path = Path("reports/eval.md")
+    eval_plot: Path = Path("reports/eval.png")
+    eval_records: Path = Path("reports/eval_records")
+    gate_metrics: Path = Path("metrics/gate.json")
+
+
+class MlflowParams(_Block):
+    """The `mlflow` block: where runs and the registered router go (used by `xrouter.tracking`)."""
+
+    tracking_uri: str = Field("sqlite:///mlflow.db", description="Relative SQLite paths resolve in the project root.")
+    experiment: str = "xrouter"
+    registered_model: str = "xrouter-router"
 
 
 class Params(BaseModel):
@@ -68,15 +85,9 @@ class Params(BaseModel):
         p = Path(relative)
         return p if p.is_absolute() else self.root / p
 
-    # Output files, named once: dvc.yaml declares the same paths through `${paths.*}` and these names
-    # (tests/pipelines/test_dvc_pipeline.py holds dvc.yaml and these equal).
     @property
     def router_dir(self) -> Path:
-        return self.path(self.paths.models) / "router"
-
-    def metrics_file(self, stage: str) -> Path:
-        """metrics/<stage>.json: data_validation, train, eval, gate."""
-        return self.path(self.paths.metrics) / f"{stage}.json"
+        return self.path(self.paths.router)
 
 
 def load_params(path: str | Path = "params.yaml") -> Params:

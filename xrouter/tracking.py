@@ -1,5 +1,6 @@
-"""MLflow set-up shared by stages and flows: an explicit tracking URI (SQLite in the project by default) and
-an experiment; and the embedded router as an MLflow pyfunc model for the model registry."""
+"""MLflow set-up shared by stages and flows (settings: `xrouter.config.MlflowParams`): an explicit tracking URI
+(SQLite in the project by default) and an experiment; and any trained router as an MLflow pyfunc model for the
+model registry."""
 
 from __future__ import annotations
 
@@ -7,15 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
-
-
-class MlflowParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    tracking_uri: str = Field("sqlite:///mlflow.db", description="Relative SQLite paths resolve in the project root.")
-    experiment: str = "xrouter"
-    registered_model: str = "xrouter-router"
+from xrouter.config import MlflowParams
 
 
 def metric_names(metrics: dict[str, float]) -> dict[str, float]:

@@ -11,22 +11,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from fakes.projects import copy_bundle
 
 from xrouter.data.bundle import LLMROUTER_TRAIN, ZEROEVAL_OUTCOMES, ZEROEVAL_PROMPTS, BundleError
 from xrouter.data.outcomes import LLMROUTER_UNCLUSTERED_TASK, load_outcomes, load_replay_prompts
 
 
 def _copy_bundle(src: Path, dst: Path, replace: dict[str, bytes]) -> Path:
-    """A bundle in the shared layout: every file of `src` linked, the files in `replace` written anew."""
-    for path in src.rglob("*"):
-        if path.is_file():
-            rel = path.relative_to(src).as_posix()
-            target = dst / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if rel in replace:
-                target.write_bytes(replace[rel])
-            else:
-                target.symlink_to(path)
+    """A bundle in the shared layout (hard links), the files in `replace` written anew (unlinked first)."""
+    copy_bundle(src, dst)
+    for rel, data in replace.items():
+        (dst / rel).unlink()
+        (dst / rel).write_bytes(data)
     return dst
 
 

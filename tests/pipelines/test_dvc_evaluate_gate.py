@@ -55,6 +55,7 @@ def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> Non
     assert evaluation["lambda"] == card["operating_lambda"] and "operating_lambda" in evaluation["lambda_source"]
     _check_mlflow(proj, card)
     _check_cli_agrees(proj, bundle, evaluation)
+    _check_code_edits_make_the_right_stages_stale(proj)
 
     def strict(p: dict) -> None:
         p["gate"]["overall"] = {"min_accuracy_vs_best_single": 0.5}  # more accurate than any model can be
@@ -66,6 +67,24 @@ def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> Non
     out = stopped.stdout + stopped.stderr
     assert "gate FAILED for policy 'router'" in out and "accuracy (min)" in out and "FAIL" in out
     assert json.loads((proj / "metrics/gate.json").read_text())["passed"] is False
+
+
+def _check_code_edits_make_the_right_stages_stale(proj: Path) -> None:
+    """A code dependency edited: the stages that import it are stale, the others are not (then undone)."""
+    def stale_after(path: str) -> set[str]:
+        f = proj / path
+        before = f.read_text()
+        f.write_text(before + "\n# edited\n")
+        try:
+            out = _dvc(proj, "status", "--json").stdout
+        finally:
+            f.write_text(before)
+        return set(json.loads(out or "{}"))
+
+    assert stale_after("xrouter/pool/pools.yaml") == {"train", "evaluate", "gate"}
+    assert stale_after("xrouter/evaluate/summary.py") == {"evaluate", "gate"}
+    assert stale_after("xrouter/data/prices.py") == {"prepare", "validate", "train", "evaluate", "gate"}
+    assert set(json.loads(_dvc(proj, "status", "--json").stdout or "{}")) == set()
 
 
 def _check_cli_agrees(proj: Path, bundle: Path, evaluation: dict) -> None:

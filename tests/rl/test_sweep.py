@@ -10,7 +10,8 @@ import pytest
 from xrouter.env.config import EnvParams
 from xrouter.rl.config import SweepParams
 from xrouter.rl.sweep import chart, log_to_mlflow, run_parallel, summary_doc, write_summary
-from xrouter.tracking import MlflowParams, setup_mlflow
+from xrouter.config import MlflowParams
+from xrouter.tracking import setup_mlflow
 
 pytestmark = pytest.mark.slow
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
@@ -33,5 +31,4 @@ class PrepareParams(_Block):
 
 
 class ValidateParams(_Block):
-    data_docs_dir: Path = Path("reports/data_docs")
     example_rows: int = Field(5, ge=1, description="Failing rows quoted per failed expectation.")
