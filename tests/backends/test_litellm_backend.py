@@ -188,3 +188,19 @@ def test_backoff_is_exponential_capped_and_seeded():
 def test_invalid_configuration_is_rejected(kwargs):
     with pytest.raises(ValueError):
         LiteLLMBackend(**kwargs)
+
+
+def test_importing_the_backend_and_the_price_catalog_changes_nothing() -> None:
+    """No side effects at import: the environment is untouched and LiteLLM is not even imported until a call
+    needs it; reading prices does not import it either (the bundled map is read as a file)."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys; before = dict(os.environ); "
+            "import xrouter.backends.litellm_backend, xrouter.data.prices as p; "
+            "assert p.litellm_cost_map()['gpt-4o-mini']['input_cost_per_token'] > 0; "
+            "assert dict(os.environ) == before, 'environment changed'; "
+            "assert 'litellm' not in sys.modules, 'litellm imported'")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "LITELLM_LOCAL_MODEL_COST_MAP"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
