@@ -41,6 +41,8 @@ def call(cost: float, model: str = "gpt-4o-mini", tin: int = 10, tout: int = 5, 
 
 
 def test_reserve_settle_release_arithmetic(db_url):
+    import sqlalchemy as sa
+
     led = Ledger.from_url(db_url)
     key, secret = led.create_key("team-a", 1.0, "month")
     assert led.remaining(key.id) == pytest.approx(1.0)
@@ -50,7 +52,7 @@ def test_reserve_settle_release_arithmetic(db_url):
     led.settle(r1, call(0.10, tin=120, tout=40))  # actual below the worst case: the rest returns to the budget
     assert led.key_spend(key.id) == pytest.approx(0.10)
     assert led.remaining(key.id) == pytest.approx(0.65)
-    led.release(r2)
+    led.release(r2, call(0.0, model="o1-mini", tin=0, tout=0, error="RateLimitError: 429"))  # failed: no spend
     assert led.remaining(key.id) == pytest.approx(0.90)
     led.release(r2)  # releasing twice changes nothing
     led.settle(r1, call(0.10))  # nor does settling twice
@@ -65,12 +67,20 @@ def test_reserve_settle_release_arithmetic(db_url):
     led.reserve(key.id, "req-2", 0.90)  # exactly what is left fits
     assert led.remaining(key.id) == pytest.approx(0.0, abs=1e-12)
     rows = led.spend(key.id)
-    assert [(r["model"], r["calls"], r["input_tokens"], r["output_tokens"]) for r in rows] == [
-        ("gpt-4o-mini", 1, 120, 40)]
+    assert [(r["model"], r["calls"], r["errors"], r["cost_usd"], r["input_tokens"], r["output_tokens"])
+            for r in rows] == [("gpt-4o-mini", 1, 0, pytest.approx(0.10), 120, 40), ("o1-mini", 1, 1, 0.0, 0, 0)]
+    with led.engine.connect() as conn:  # the failed call is listed with its error
+        errors = [r.error for r in conn.execute(sa.text("SELECT error FROM calls ORDER BY id"))]
+    assert errors == [None, "RateLimitError: 429"]
+    with pytest.raises(ValueError, match="settled, not released"):
+        led.release(led.reserve(None, "req-1", 0.01), call(0.01))
     # keyless requests (no budget) are still recorded
     r3 = led.reserve(None, "req-3", 5.0)
     led.settle(r3, call(0.02, model="o1-mini"))
-    assert {r["key_id"]: r["cost_usd"] for r in led.spend()} == pytest.approx({key.id: 0.10, None: 0.02})
+    totals = {}
+    for r in led.spend():
+        totals[r["key_id"]] = totals.get(r["key_id"], 0.0) + r["cost_usd"]
+    assert totals == pytest.approx({key.id: 0.10, None: 0.02})
     led.record_request("req-3", None, "o1-mini", 0.02, "ok", "select_response")
     led.record_request("req-3", None, "o1-mini", 0.02, "ok", "direct_response")  # last word wins
     assert led.authenticate(secret) == key

@@ -132,10 +132,10 @@ def spend(
     if as_json:
         print(json.dumps(rows))
         return
-    table = Table("day", "key", "model", "calls", "input tok", "output tok", "cost")
+    table = Table("day", "key", "model", "calls", "failed", "input tok", "output tok", "cost")
     for r in rows:
-        table.add_row(r["day"], r["key_id"] or "-", r["model"] or "-", str(r["calls"]), str(r["input_tokens"]),
-                      str(r["output_tokens"]), f"${r['cost_usd']:.6f}")
+        table.add_row(r["day"], r["key_id"] or "-", r["model"] or "-", str(r["calls"]), str(r["errors"]),
+                      str(r["input_tokens"]), str(r["output_tokens"]), f"${r['cost_usd']:.6f}")
     Console(width=160).print(table)
     print(f"total: ${sum(r['cost_usd'] for r in rows):.6f} over {sum(r['calls'] for r in rows)} calls")
 

@@ -306,15 +306,27 @@ class Ledger:
             raise ValueError(f"reservation_id {reservation_id!r} is not one that reserve() returned")
         return reservation_id.split(".", 1)[1] or None
 
-    def release(self, reservation_id: str) -> None:
-        """Drop a reservation without spend (the call failed or was never made); a no-op when it is gone."""
+    def release(self, reservation_id: str, call: dict | None = None) -> None:
+        """Drop a reservation without spend (the call failed or was never made); a no-op when it is gone.
+
+        With `call` (the failed call's call_history entry, cost 0) its row is written too, error included,
+        so the calls table lists failed calls beside paid ones."""
         key_id = self._key_of(reservation_id)
+        row = None
+        if call is not None:
+            row = _call_row({**call, "cost": call.get("cost_usd", call.get("cost")) or 0.0})
+            if row["cost_usd"] > 0:
+                raise ValueError(f"call cost_usd is {row['cost_usd']}: a call that cost money is settled, "
+                                 "not released")
         with self._write() as conn:
             if key_id is not None:
                 conn.execute(S.LOCK_KEY, {"p_key": key_id})
             held = conn.execute(S.TAKE_RESERVATION, {"p_rid": reservation_id}).first()
             if held is not None and key_id is not None:
                 self._unreserve(conn, key_id, held.amount_usd)
+            if row is not None and held is not None:
+                conn.execute(S.ADD_CALL, {**row, "reservation_id": reservation_id, "request_id": held.request_id,
+                                          "key_id": key_id, "created": self.now()})
 
     @staticmethod
     def _unreserve(conn: sa.Connection, key_id: str, amount: float) -> None:
@@ -378,13 +390,15 @@ class Ledger:
 
     def spend(self, key_id: str | None = None, since: datetime | None = None) -> list[dict]:
         """Rows per key, model and UTC day (oldest first): key_id, model, day ("YYYY-MM-DD"), cost_usd, calls,
-        input_tokens, output_tokens, simulated_cost_usd. key_id None: every key (and keyless calls)."""
+        input_tokens, output_tokens, simulated_cost_usd, errors (failed calls, recorded by `release` with
+        their call). key_id None: every key (and keyless calls)."""
         with self._read() as conn:
             day = sa.func.date(C.c.created) if conn.dialect.name == "sqlite" else sa.cast(C.c.created, sa.Date)
             query = (sa.select(C.c.key_id, C.c.model, day.label("day"), sa.func.sum(C.c.cost_usd).label("cost"),
                                sa.func.count().label("calls"), sa.func.sum(C.c.input_tokens).label("tin"),
                                sa.func.sum(C.c.output_tokens).label("tout"),
-                               sa.func.sum(sa.case((C.c.simulated, C.c.cost_usd), else_=0.0)).label("sim"))
+                               sa.func.sum(sa.case((C.c.simulated, C.c.cost_usd), else_=0.0)).label("sim"),
+                               sa.func.count(C.c.error).label("errors"))
                      .group_by(C.c.key_id, C.c.model, day).order_by(day, C.c.key_id, C.c.model))
             if key_id is not None:
                 query = query.where(C.c.key_id == key_id)
@@ -393,7 +407,7 @@ class Ledger:
                                                     if since.tzinfo else since))
             return [{"key_id": r.key_id, "model": r.model, "day": str(r.day), "cost_usd": float(r.cost),
                      "calls": int(r.calls), "input_tokens": int(r.tin), "output_tokens": int(r.tout),
-                     "simulated_cost_usd": float(r.sim)} for r in conn.execute(query)]
+                     "simulated_cost_usd": float(r.sim), "errors": int(r.errors)} for r in conn.execute(query)]
 
 
 def _call_row(call: dict) -> dict:
