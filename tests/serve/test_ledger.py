@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 import multiprocessing as mp
 import os
+import signal
 import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -190,6 +192,37 @@ def test_orphans_of_a_crashed_process_are_cleaned(db_url):
     led.release(fresh)  # already dropped: a no-op
     assert led.remaining(key.id) == pytest.approx(0.75)
     assert led.cleanup_orphans() == 0
+    assert [(a["ok"], a["reserved_usd"]) for a in led.audit()] == [(True, 0.0)]
+
+
+def _spend_forever(url: str, key_id: str, started) -> None:
+    led = Ledger.from_url(url)
+    for i in range(1_000_000):
+        rid = led.reserve(key_id, f"loop-{i}", 0.002)
+        if i == 20:
+            started.set()
+        led.settle(rid, call(0.001))
+
+
+def test_kill_9_mid_write_leaves_totals_equal_to_rows(db_url):
+    """SIGKILL a process that reserves and settles in a loop: committed calls are all there, the running totals
+    still equal the rows, and cleanup gives back what the dead process held."""
+    led = Ledger.from_url(db_url)
+    key, _ = led.create_key("k", 100.0, "never")
+    ctx = mp.get_context("fork")
+    started = ctx.Event()
+    p = ctx.Process(target=_spend_forever, args=(db_url, key.id, started))
+    p.start()
+    assert started.wait(timeout=60)
+    time.sleep(0.2)
+    os.kill(p.pid, signal.SIGKILL)
+    p.join(timeout=30)
+    assert p.exitcode == -signal.SIGKILL
+    calls = sum(r["calls"] for r in led.spend(key.id))
+    assert calls >= 20 and led.key_spend(key.id) == pytest.approx(0.001 * calls)
+    assert [a["ok"] for a in led.audit()] == [True]
+    led.cleanup_orphans()
+    assert led.remaining(key.id) == pytest.approx(100.0 - 0.001 * calls)
     assert [(a["ok"], a["reserved_usd"]) for a in led.audit()] == [(True, 0.0)]
 
 
