@@ -10,6 +10,7 @@ import json
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xrouter.serve.ledger_url import DEFAULT_LEDGER_URL, LEDGER_URL_ENV, PERIODS, ledger_url
@@ -21,8 +22,8 @@ LedgerOpt = typer.Option(None, "--ledger", help=f"Ledger URL (default: ${LEDGER_
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
-def _open(url: str | None):
-    from xrouter.serve.ledger import Ledger
+def _open(url: str | None):  # -> Ledger
+    from xrouter.serve.ledger import Ledger  # imported here: SQLAlchemy stays out of `xrouter --help`
 
     try:
         return Ledger.from_url(ledger_url(url))
@@ -31,7 +32,7 @@ def _open(url: str | None):
 
 
 def _fail(e: Exception) -> None:
-    err.print(f"[red]error:[/red] {e.args[0] if isinstance(e, KeyError) else e}", soft_wrap=True, markup=True,
+    err.print(f"[red]error:[/red] {escape(str(e.args[0] if isinstance(e, KeyError) else e))}", soft_wrap=True,
               highlight=False)
     raise typer.Exit(2) from e
 
