@@ -71,13 +71,13 @@ def test_endpoint_router_decides_as_the_in_process_router(smollm, pool, local_se
     models = httpx.get(local_server.base_url + "/models").json()
     assert [m["id"] for m in models["data"]] == ["smollm2-router"]
     inproc = LLMRouter(LLMPolicy(smollm.model, smollm.tokenizer, grammars=grammars(pool)), pool)
-    remote = EndpointRouter(pool, base_url=local_server.base_url, model="smollm2-router")
+    remote = EndpointRouter(pool, base_url=local_server.base_url, model="smollm2-router", timeout_s=600)
     for obs in (observe(), observe((record("gpt-4o-mini-2024-07-18"),))):
         text = remote.reply_text(obs)
         assert text.endswith("</tool_call>") and text in [remote.prefill + c for c in tool_completions(pool, bool(obs.responses))]
         assert remote.act(obs) == inproc.act(obs)
     # Hermes tools: a required tool choice comes back as `tool_calls` and parses to a call of a pool model
     tools = EndpointRouter(pool, base_url=local_server.base_url, model="smollm2-router", mode="tools",
-                           tool_choice="required")
+                           tool_choice="required", timeout_s=600)
     action = tools.act(observe())
     assert isinstance(action, CallModels) and pool.resolve(action.calls[0].model).id in pool.ids

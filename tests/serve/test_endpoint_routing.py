@@ -29,7 +29,7 @@ def test_a_request_routes_end_to_end_through_the_endpoint(pool, tiny_world, repl
     from xrouter.serve.engine import Engine, Job
     from xrouter.serve.sources import ReplaySource
 
-    router = EndpointRouter(pool, base_url=local_server.base_url, model="smollm2-router")
+    router = EndpointRouter(pool, base_url=local_server.base_url, model="smollm2-router", timeout_s=600)
     engine = Engine(router, pool, ReplaySource(tiny_world, pool), replay_params, lambda_range=(0.5, 500.0),
                     default_lambda=2.0)
     job = Job(messages=({"role": "user", "content": questions[0]},), max_tokens=1000, lam=2.0, max_cost_usd=1.0,
