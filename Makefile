@@ -40,12 +40,12 @@ test-fast: $(STAMP) system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" python -m pytest -m "not slow"
 
 # The packaged service (DVC stage `package`, built after a passing gate) on 127.0.0.1:8800: OpenAI-compatible
-# /v1/chat/completions (docs/serving.md). The ledger stays in the project (ledger.db), outside the bento.
+# /v1/chat/completions (docs/serving.md). The ledger stays in the project (.xrouter/ledger.db), not in the bento.
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 8800
 serve: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" dvc repro package
-	PATH="$(CURDIR)/$(BIN):$$PATH" BENTOML_DO_NOT_TRACK=true XROUTER_LEDGER_URL="sqlite:///$(CURDIR)/ledger.db" \
+	PATH="$(CURDIR)/$(BIN):$$PATH" BENTOML_DO_NOT_TRACK=true XROUTER_LEDGER_URL="sqlite:///$(CURDIR)/.xrouter/ledger.db" \
 		bentoml serve "$$(PATH="$(CURDIR)/$(BIN):$$PATH" python -m xrouter.serve.bento tag models/bento)" \
 		--host $(SERVE_HOST) --port $(SERVE_PORT)
 

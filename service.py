@@ -21,23 +21,14 @@ PARAMS = Path(os.environ.get("XROUTER_PARAMS", HERE / "params.yaml"))
 shell = FastAPI(title="xrouter")  # the real app is mounted into it by each worker's service instance
 
 
-def _serve_params():
-    """params.yaml `serve:`; `XROUTER_LEDGER_URL` (set by `make serve`) moves the ledger out of the bento."""
-    from xrouter.config import load_params
-
-    params = load_params(PARAMS)
-    serve = params.serve.resolved(params.root)
-    url = os.environ.get("XROUTER_LEDGER_URL")
-    return serve.model_copy(update={"ledger_url": url}) if url else serve
-
-
 @bentoml.asgi_app(shell, path="/v1")
 @bentoml.service(name="xrouter", workers=2, traffic={"timeout": 120})
 class XRouter:
     def __init__(self) -> None:
         from xrouter.serve.app import create_app
+        from xrouter.serve.config import load_serve_params
 
-        params = _serve_params()
+        params = load_serve_params(PARAMS)  # XROUTER_LEDGER_URL (set by `make serve`) keeps the ledger outside
         # Several workers share the ledger: only reservations older than an episode can last are orphans.
         app = create_app(params, prefix="", health_routes=False, orphan_age_s=params.episode_deadline_s)
         self.state = app.state.serve

@@ -42,8 +42,8 @@ def serve_root(tiny_world, tiny_pool, tmp_path_factory) -> Path:
                  root / "data")
     torch.manual_seed(0)
     policy = EmbeddedPolicy(DIM, len(tiny_pool), 32, 16)
-    card = RouterCard("embedded", "zeroeval", tiny_pool.ids, DIM, 32, 16, (0.5, 500.0), {"lam": 2.0}, {},
-                      operating_lambda=7.0)
+    card = RouterCard("embedded", "zeroeval", tiny_pool.ids, (0.5, 500.0), {}, {}, 7.0,
+                      {"embed_dim": DIM, "hidden": 32, "embed_proj": 16})
     save_router(policy, card, root / "models" / "router")
     return root
 

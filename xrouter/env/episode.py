@@ -145,7 +145,8 @@ class RoutingEnv:
             args = {"system_prompt": call.system_prompt, "temperature": call.temperature}
             if isinstance(outcome, Completion):
                 s.completions[name] = outcome
-                record = CallRecord.from_completion(s.turn, name, outcome, requested_model=spec.id, arguments=args)
+                record = CallRecord.from_completion(s.turn, name, outcome, requested_model=spec.id, arguments=args,
+                                                    attempts=int(outcome.extra.get("attempts", 1)))
             else:
                 record = CallRecord.failed(s.turn, name, spec.id, outcome, arguments=args, backend=self.backend.name)
             s.ledger.record(record)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import uvicorn
 
-from xrouter.config import load_params
 from xrouter.serve.app import create_app
+from xrouter.serve.config import load_serve_params
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,8 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host")
     parser.add_argument("--port", type=int)
     args = parser.parse_args(argv)
-    params = load_params(args.params)
-    serve = params.serve.resolved(params.root)
+    serve = load_serve_params(args.params)
     uvicorn.run(create_app(serve), host=args.host or serve.host, port=args.port or serve.port, log_level="warning")
 
 

@@ -29,6 +29,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 
+from xrouter.env.reward import LambdaError, check_lambda
 from xrouter.serve.config import ServeParams
 from xrouter.serve.engine import BudgetRefused, Engine, Job, Served
 from xrouter.serve.metrics import ServeMetrics
@@ -176,9 +177,13 @@ def _job(state: ServeState, req: ChatCompletionRequest, key_id: Any) -> Job:
                        param="messages")
     lam = engine.default_lambda if req.lambda_ is None else req.lambda_
     lo, hi = engine.lambda_range
-    if not lo <= lam <= hi:
-        raise ApiError(400, f"lambda {lam:g} is outside the router's trained range [{lo:g}, {hi:g}]",
+    if lam is None:
+        raise ApiError(400, f"lambda: the router names no operating λ; send one in [{lo:g}, {hi:g}]",
                        code="invalid_value", param="lambda")
+    try:
+        lam = check_lambda(lam, engine.lambda_range)
+    except LambdaError as err:
+        raise ApiError(400, str(err), code="invalid_value", param="lambda") from err
     return Job(req.chat(), req.output_cap() or p.default_max_tokens, float(lam),
                p.max_cost_usd if req.max_cost_usd is None else req.max_cost_usd, uuid.uuid4().hex, key_id)
 

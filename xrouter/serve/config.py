@@ -6,6 +6,7 @@ behaves the same from the project root and from inside a built bento.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -44,7 +45,8 @@ class ServeParams(_Block):
     model_name: str = Field("router-tool-rl", description="The served model id (the xRouter seed's name).")
     model_aliases: list[str] = Field(default_factory=list, description="Further ids answered by the router.")
     require_key: bool = Field(False, description="Refuse requests without a valid `Authorization: Bearer` key.")
-    ledger_url: str = Field("sqlite:///ledger.db", description="Cost ledger: sqlite:///path or postgresql://...")
+    ledger_url: str = Field("sqlite:///.xrouter/ledger.db",
+                            description="Cost ledger: sqlite:///path or postgresql://... (XROUTER_LEDGER_URL wins).")
     default_max_tokens: int = Field(1024, ge=1, description="Per-call output cap when a request gives none.")
     max_cost_usd: float = Field(1.0, gt=0, description="Per-request cost cap when a request gives none.")
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Larger request bodies get a 413.")
@@ -63,3 +65,14 @@ class ServeParams(_Block):
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
             url = f"sqlite:///{anchor(Path(url.removeprefix('sqlite:///')))}"
         return self.model_copy(update={"router": anchor(self.router), "data": anchor(self.data), "ledger_url": url})
+
+
+def load_serve_params(params_file: str | Path = "params.yaml") -> ServeParams:
+    """The `serve:` block of a params file, its paths resolved; `XROUTER_LEDGER_URL` overrides the ledger URL
+    (the ledger's own convention, see docs/serving-ledger.md)."""
+    from xrouter.config import load_params  # noqa: PLC0415 (xrouter.config imports this module)
+
+    params = load_params(params_file)
+    serve = params.serve.resolved(params.root)
+    url = os.environ.get("XROUTER_LEDGER_URL")
+    return serve.model_copy(update={"ledger_url": url}) if url else serve

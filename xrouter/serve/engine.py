@@ -10,7 +10,6 @@ by); the whole chat — the user's system prompt and earlier turns included — 
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import OrderedDict
@@ -99,12 +98,14 @@ class Served:
     metadata: dict[str, Any]
     usage: dict[str, int]
     cost_usd: float
-    calls: list[dict]
 
 
 class Engine:
+    """`lambda_range`: the router card's trained range (requests outside it are refused); `default_lambda`: the
+    λ of a request that names none (the card's operating λ; None: every request must name one)."""
+
     def __init__(self, router: Any, pool: ModelPool, source: Any, params: ServeParams, *,
-                 lambda_range: tuple[float, float], default_lambda: float, limits: EpisodeLimits | None = None,
+                 lambda_range: tuple[float, float], default_lambda: float | None, limits: EpisodeLimits | None = None,
                  ledger: Any = None, on_call: Callable[[dict], None] | None = None,
                  explain: Callable[[Any, Any, Any], dict | None] | None = None) -> None:
         self.router, self.pool, self.source, self.params = router, pool, source, params
@@ -124,13 +125,10 @@ class Engine:
         """The trained router of `params.router` over its pool, priced from `params.data`, with `params.source`."""
         from xrouter.data.prepare import read_tables  # noqa: PLC0415
         from xrouter.pool import load_pool  # noqa: PLC0415
+        from xrouter.routers.card import read_card  # noqa: PLC0415
         from xrouter.routers.factory import load_trained_router  # noqa: PLC0415
 
-        card_path = Path(params.router) / "router.json"
-        if not card_path.is_file():
-            raise FileNotFoundError(f"serve.router: {params.router} holds no trained router (router.json); "
-                                    "run `dvc repro train` or point serve.router at one")
-        card = json.loads(card_path.read_text())
+        card = read_card(Path(params.router))
         world = None
         if params.source in ("replay", "demo"):
             from xrouter.data.world import ReplayWorld  # noqa: PLC0415
@@ -139,12 +137,11 @@ class Engine:
             prices = world.prices
         else:
             prices = read_tables(Path(params.data), ("prices",))["prices"]
-        pool = load_pool(card["pool"], prices).subset(card["models"])
+        pool = load_pool(card.pool, prices).subset(card.models)
         router = load_trained_router(Path(params.router), pool)
-        lo, hi = card.get("lambda_range", (0.0, float("inf")))
-        default = card.get("operating_lambda") or card.get("reward", {}).get("lam") or lo
-        return cls(router, pool, make_source(params, pool, world), params, lambda_range=(float(lo), float(hi)),
-                   default_lambda=float(default), limits=limits, ledger=ledger, on_call=on_call)
+        default = None if card.operating_lambda is None else card.check_lambda(card.operating_lambda)
+        return cls(router, pool, make_source(params, pool, world), params, lambda_range=card.lambda_range,
+                   default_lambda=default, limits=limits, ledger=ledger, on_call=on_call)
 
     # -- one request ----------------------------------------------------------------------------------
     def query(self, job: Job) -> Query:
@@ -177,12 +174,11 @@ class Engine:
                 result = env.end(state, "last_response")
             if result is not None:
                 break
-        if result.final_text is None and guard.refusal is not None and not any(c["error"] is None for c in guard.calls):
+        if result.final_text is None and guard.refusal is not None and all(r.error for r in result.calls):
             raise BudgetRefused(guard.refusal, _refusal_message(guard))
-        meta = router_metadata(result, guard.calls, lam=job.lam, total_time=time.monotonic() - start,
-                               router_cost=0.0, explanation=explanation, source=self.source.name,
-                               request_id=job.request_id)
-        return Served(result.final_text or "", meta, usage(guard.calls), meta["total_cost"], guard.calls)
+        meta = router_metadata(result, lam=job.lam, total_time=time.monotonic() - start, router_cost=0.0,
+                               explanation=explanation, source=self.source.name, request_id=job.request_id)
+        return Served(result.final_text or "", meta, usage(result), meta["total_cost"])
 
 
 def _no_judge(query: Query, text: str, completion: Any) -> float:

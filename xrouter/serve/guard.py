@@ -4,8 +4,8 @@ Before each model call its worst case (`AnswerSource.worst_case`) must fit in wh
 `max_cost_usd` (what earlier calls cost plus what running calls hold) and, when a ledger is attached, be
 reserved there (one atomic conditional update in the database; `BudgetExceeded` when the key's budget
 cannot cover it). A call that does not fit is refused: it never reaches a backend. After the call the
-reservation is settled to the actual cost, or released when the call failed. Each call also becomes a
-`call_history` entry (`metadata.call_entry`).
+reservation is settled to the actual cost (the ledger's call row is the call's `call_history` entry), or
+released when the call failed.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 from xrouter.backends.base import Completion
 from xrouter.env.episode import CallRefused
 from xrouter.env.rules import unique_call_name
-from xrouter.env.types import ModelCall
+from xrouter.env.types import CallRecord, ModelCall
 from xrouter.pool import ModelSpec
-from xrouter.serve.metadata import call_entry
+from xrouter.serve.metadata import history_entry
 
 
 @dataclass
@@ -43,7 +43,6 @@ class RequestGuard:
     held_usd: float = 0.0
     refusal: str | None = None  # why the first refused call was refused: max_cost_usd or key_budget
     refusal_detail: str = ""
-    calls: list[dict] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _names: set[str] = field(default_factory=set, repr=False)
 
@@ -68,17 +67,19 @@ class RequestGuard:
         return _Token(call_id, spec, call, worst, reservation)
 
     def _refuse(self, spec: ModelSpec, call: ModelCall, reason: str, detail: str) -> None:
-        """Refuse a call (under the lock): it is recorded, without cost, and never reaches a backend."""
+        """Refuse a call: it never reaches a backend (the episode records it as a failed call)."""
         if self.refusal is None:
             self.refusal, self.refusal_detail = reason, detail
-        message = f"budget_exceeded ({reason}): {detail}"
-        call_id = unique_call_name(self._names, spec.tool)
-        self._names.add(call_id)
-        self.calls.append(call_entry(call_id, spec, call, message))
-        raise CallRefused(message)
+        raise CallRefused(f"budget_exceeded ({reason}): {detail}")
 
     def after(self, token: _Token, outcome: Completion | str) -> None:
-        entry = call_entry(token.call_id, token.spec, token.call, outcome)
+        args = {"system_prompt": token.call.system_prompt, "temperature": token.call.temperature}
+        if isinstance(outcome, Completion):
+            record = CallRecord.from_completion(0, token.call_id, outcome, requested_model=token.spec.id,
+                                                arguments=args, attempts=int(outcome.extra.get("attempts", 1)))
+        else:
+            record = CallRecord.failed(0, token.call_id, token.spec.id, outcome, arguments=args)
+        entry = history_entry(record)
         if self.ledger is not None:
             if isinstance(outcome, Completion):
                 self.ledger.settle(token.reservation, {**entry, "request_id": self.request_id})
@@ -87,6 +88,5 @@ class RequestGuard:
         with self._lock:
             self.held_usd -= token.worst_usd
             self.spent_usd += entry["cost"]
-            self.calls.append(entry)
         if self.on_call is not None:
             self.on_call(entry)
