@@ -4,8 +4,8 @@ SQLite: every write transaction starts with `BEGIN IMMEDIATE` (the database's si
 before anything is read, so a read-then-write can never interleave with another process's write; waiting
 writers queue on a 30 s busy timeout), journal_mode=WAL (readers never block the writer), synchronous=NORMAL
 (a committed transaction survives a killed process; only an OS crash may lose the last ones).
-PostgreSQL: READ COMMITTED isolation (set explicitly, whatever the server's default); correctness comes from the conditional row updates of
-`ledger.py`, which lock the key's row.
+PostgreSQL: READ COMMITTED isolation (set explicitly, whatever the server's default); correctness comes from
+the conditional updates of `ledger_sql.py`, which lock the key's row.
 """
 
 from __future__ import annotations
