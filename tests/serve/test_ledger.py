@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from xrouter.serve.ledger import BudgetExceeded, KeyDisabled, Ledger, period_start
 
@@ -43,8 +44,6 @@ def call(cost: float, model: str = "gpt-4o-mini", tin: int = 10, tout: int = 5, 
 
 
 def test_reserve_settle_release_arithmetic(db_url):
-    import sqlalchemy as sa
-
     led = Ledger.from_url(db_url)
     key, secret = led.create_key("team-a", 1.0, "month")
     assert led.remaining(key.id) == pytest.approx(1.0)
@@ -89,8 +88,6 @@ def test_reserve_settle_release_arithmetic(db_url):
 
 
 def test_keys_secret_hashed_disable_and_set_budget(db_url):
-    import sqlalchemy as sa
-
     led = Ledger.from_url(db_url)
     key, secret = led.create_key("  bob ", None, "week")
     assert key.name == "bob" and key.budget_usd is None and led.remaining(key.id) is None
