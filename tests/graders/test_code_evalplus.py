@@ -9,7 +9,7 @@ import pytest
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import Grade, code_evalplus, grade
-from xrouter.graders.code_common import definitions_only, extract_code
+from xrouter.graders.rules.code_common import definitions_only, extract_code
 
 ADD = "def add(a, b):\n    return a + b\n"
 

@@ -24,7 +24,7 @@ import re
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.base import Grade, register_grader
-from xrouter.graders.code_common import UNPARSABLE, died, quiet_parse
+from xrouter.graders.rules.code_common import UNPARSABLE, died, quiet_parse
 from xrouter.graders.sandbox import run_python
 
 TIMEOUT_S = 3.0  # check_correctness(code_to_execute, 3)

@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.base import Grade, register_grader
-from xrouter.graders.code_common import (
+from xrouter.graders.rules.code_common import (
     VERDICT_PREFIX,
     _child_call_with_limit,
     _child_entry,

@@ -37,7 +37,7 @@ from typing import Any
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.base import Grade, register_grader
-from xrouter.graders.code_common import (
+from xrouter.graders.rules.code_common import (
     VERDICT_PREFIX,
     _child_call_with_limit,
     _child_entry,

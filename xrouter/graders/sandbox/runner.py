@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from xrouter.graders.sandbox_child import (
+from xrouter.graders.sandbox.child import (
     _child_guards,
     _child_isolate_network,
     _child_limits,
