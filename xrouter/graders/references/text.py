@@ -23,9 +23,9 @@ from typing import Any
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.references.base import register_reference
-from xrouter.graders.rules.instructions import checker_classes, grade_instructions, unavailable_instructions
-from xrouter.graders.references.ifeval import ifeval_draft, ifeval_gold, ifeval_wrong
 from xrouter.graders.references.ifbench import ifbench_gold, ifbench_wrong
+from xrouter.graders.references.ifeval import ifeval_draft, ifeval_gold, ifeval_wrong
+from xrouter.graders.rules.instructions import checker_classes, grade_instructions, unavailable_instructions
 
 # Pairs of instructions that one response cannot both follow, when the condition in the reason holds.
 CONFLICTS: dict[tuple[str, str], str] = {
