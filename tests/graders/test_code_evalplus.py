@@ -8,7 +8,8 @@ import time
 import pytest
 
 from xrouter.data.schema import BenchmarkItem
-from xrouter.graders import Grade, code_evalplus, grade
+from xrouter.graders import Grade, grade
+from xrouter.graders.rules import code_evalplus
 from xrouter.graders.rules.code_common import definitions_only, extract_code
 
 ADD = "def add(a, b):\n    return a + b\n"
