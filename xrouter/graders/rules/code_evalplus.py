@@ -4,33 +4,40 @@ rules of EvalPlus (evalplus/evalplus @26d6d00: ``evaluate.py``, ``eval/__init__.
 
 1. Code: `extract_code`, then `definitions_only` (EvalPlus sanitises chat answers the same way), so example
    calls and asserts that a model appends do not run.
-2. Expected outputs: the reference (``gold["reference"]``) called on its own copy of each base and plus
-   input, each call timed, in a sandboxed run of its own; for the MBPP+ tasks whose outputs are regex
-   matches only ``output is not None`` is kept. They are computed once per distinct item and cached in
-   memory and under `cache_dir()`. Outputs too large to keep (over `MAX_CACHED_BYTES` pickled: HumanEval/15
-   and /130, Mbpp/255 return megabytes) are not: only their times are, and the response's run calls the
-   reference just before the response on each test.
+2. Expected outputs: the reference (``gold["reference"]``) called on each base and plus input, each call
+   timed, in a sandboxed run of its own that reports the outputs as plain data (`code_values`); for the
+   MBPP+ tasks whose outputs are regex matches only ``output is not None`` is kept. They are computed once
+   per distinct item, decoded and kept by the parent: in memory and under `cache_dir()`, each file signed
+   with an HMAC whose key (``.hmac-key``, mode 0600) lives in the same folder; a file whose tag does not
+   check out is recomputed. The sandbox never sees the cache folder, and no run of a response gets an
+   expected value.
 3. The response runs in one sandboxed process: the base tests, then the plus tests, each phase on a fresh
-   exec of the code, stopping at the first failure (EvalPlus's default ``fast_check``). Each call may take
-   max(4 s, 4 x the reference's time); the process min(60 s, sum of its calls' limits) + 2 s per phase,
-   plus `_STARTUP_S` and twice the reference's time where it runs alongside. Score 1 only when every base
-   and plus test passes.
-4. A test passes when ``out == expected``; failing that, when the item has an ``atol`` (the first float or
-   flat list of floats among the expected outputs turns a zero atol into 1e-6 for that phase, as upstream),
-   type and length agree and ``numpy.allclose(out, expected, rtol=1e-7, atol=atol)``. Special oracles as
-   upstream: HumanEval/32 (|poly(xs, out)| <= atol); MBPP+ set equality (8 tasks), ``is not None``
-   (3), ``are_equivalent`` (any output), ``sum_div`` (or 0), ``surface_Area`` and ``digit_distance_nums``
-   (or the oracle's own answer).
+   exec of the code. The harness reports each output as plain data; the parent compares as they arrive and
+   kills the run at the first failure (EvalPlus's default ``fast_check``). Each call may take max(4 s, 4 x
+   the reference's time); the process min(60 s, sum of its calls' limits) + 2 s per phase, plus
+   `_STARTUP_S`. Score 1 only when every base and plus test passes.
+4. A test passes when ``same(out, expected)`` (type-strict equality, `code_values`: an int for a float of
+   equal value is tolerated, as upstream's ``==``; ``True`` for ``1`` or a list for a tuple is not); failing
+   that, when the item has an ``atol`` (the first float or flat list of floats among the expected outputs
+   turns a zero atol into 1e-6 for that phase, as upstream), type and length agree and
+   ``numpy.allclose(out, expected, rtol=1e-7, atol=atol)``. Special oracles as upstream: HumanEval/32
+   (|poly(xs, out)| <= atol); MBPP+ set equality (8 tasks), ``is not None`` (3), ``are_equivalent`` (any
+   output), ``sum_div`` (or 0), ``surface_Area`` and ``digit_distance_nums`` (or the oracle's own answer).
+   All of it runs in the parent, on decoded values.
 
 MBPP+ inputs are stored as JSON; tuples, sets and complex numbers are restored per task as EvalPlus's
-``mbpp_deserialize_inputs`` does (`_child_restore_mbpp`), for the reference and the response alike.
+``mbpp_deserialize_inputs`` does (`_child_restore_mbpp`), for the reference, the response and the parent's
+copy alike.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import math
 import os
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -38,7 +45,6 @@ from typing import Any
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.base import Grade, register_grader
 from xrouter.graders.rules.code_common import (
-    VERDICT_PREFIX,
     _child_call_with_limit,
     _child_entry,
     _ChildTimeout,
@@ -49,20 +55,19 @@ from xrouter.graders.rules.code_common import (
     extract_code,
     run_child,
 )
+from xrouter.graders.rules.code_values import BadRecord, _child_encode, decode, same
 from xrouter.graders.sandbox import ExecResult
 
 MIN_TIME_LIMIT_S = 4.0  # evalplus config.DEFAULT_MIN_TIME_LIMIT
 TIME_LIMIT_FACTOR = 4.0  # evalplus config.DEFAULT_GT_TIME_LIMIT_FACTOR
 PHASE_CAP_S = 60.0  # evalplus EVALPLUS_TIMEOUT_PER_TASK: the most one phase (base or plus) may take
-MAX_CACHED_BYTES = 8 << 20  # expected outputs that pickle larger are recomputed each time, not cached
-_STARTUP_S = 3.0  # interpreter start, reading the inputs, unpickling the expected outputs
+_STARTUP_S = 3.0  # interpreter start, reading the inputs
 _MEMORY_MB = 4096  # evalplus EVALPLUS_MAX_MEMORY_BYTES
 _REFERENCE_TIMEOUT_S = 120.0  # the reference alone, on all inputs
+_REFERENCE_OUTPUT_BYTES = 256 << 20  # what the reference may report (a few tasks return megabytes)
 _NOT_NONE_TASKS = ("check_str", "text_match_three", "text_starta_endb")
-_CACHE_VERSION = 1  # bump when the harness changes what it records
-_EXPECTED: dict[
-    str, dict[str, Any]
-] = {}  # cache key -> {"expected": base64 pickle | None, "times": [s, ...]}
+_CACHE_VERSION = 2  # bump when the harness changes what it records
+_EXPECTED: dict[str, dict[str, Any]] = {}  # cache key -> {"expected": [values], "times": [s], "size": bytes}
 
 
 class EvalPlusReferenceError(RuntimeError):
@@ -83,67 +88,138 @@ def grade_evalplus(response_text: str, item: BenchmarkItem) -> Grade:
     n_base = len(gold["base_input"])
     phases = [part for part in (limits[:n_base], limits[n_base:]) if part]
     timeout_s = _STARTUP_S + sum(min(PHASE_CAP_S, sum(part)) + 2.0 for part in phases)
-    if oracle["expected"] is None:
-        timeout_s += 2.0 * sum(oracle["times"])  # the reference runs alongside
-    verdict, result = _run(gold, code, oracle, timeout_s)
-    if verdict is None:
-        return Grade(0.0, code, f"{extraction.rule}: {died(result, timeout_s)}")
-    if "reference_error" in verdict:
-        raise EvalPlusReferenceError(f"{item.id}: the reference failed: {verdict['reference_error']}")
-    score = 1.0 if verdict.get("passed") is True else 0.0
-    return Grade(score, code, f"{extraction.rule}: {verdict.get('why')}")
+    watcher = _Judge(gold, oracle["expected"])
+    records, result = _run(gold, code, limits, timeout_s, 2 * oracle["size"] + (1 << 20), watcher.feed)
+    judge = _Judge(gold, oracle["expected"])
+    for record in records:
+        if judge.feed(record):
+            break
+    if judge.passed is None:
+        return Grade(0.0, code, f"{extraction.rule}: {judge.why or died(result, timeout_s)}")
+    return Grade(1.0 if judge.passed else 0.0, code, f"{extraction.rule}: {judge.why}")
+
+
+class _Judge:
+    """The parent's verdict, record by record: `feed` returns True once the outcome is known (the first
+    failure, or every test passed); then ``passed`` (True/False) and ``why`` say it. ``passed`` stays None
+    while tests are missing (the run died: the caller reports why)."""
+
+    def __init__(self, gold: dict[str, Any], expected: list[Any]) -> None:
+        self.task_id, self.name, self.expected = gold["task_id"], gold["entry_point"], expected
+        self.inputs = restore_mbpp(self.task_id, gold["base_input"]) + restore_mbpp(
+            self.task_id, gold["plus_input"]
+        )
+        self.n_base, self.gold_atol = len(gold["base_input"]), gold["atol"]
+        self.atol, self.index = self.gold_atol, 0
+        self.passed: bool | None = None
+        self.why = ""
+
+    def _test(self) -> str:
+        i = self.index
+        return f"base test {i}" if i < self.n_base else f"plus test {i - self.n_base}"
+
+    def _fail(self, why: str) -> bool:
+        self.passed, self.why = False, why
+        return True
+
+    def feed(self, record: dict[str, Any]) -> bool:
+        if self.passed is not None:
+            return True
+        if record.get("i") != self.index:
+            if "i" not in record and isinstance(record.get("error"), str):
+                return self._fail(record["error"][:200])
+            return self._fail("malformed report from the sandbox")
+        if "timeout" in record:
+            limit = record["timeout"]
+            limit_text = f"{limit:g}" if type(limit) in (int, float) else "?"
+            return self._fail(f"timeout on {self._test()} (limit {limit_text} s)")
+        if "error" in record:
+            return self._fail(f"{str(record['error'])[:80]} on {self._test()}")
+        try:
+            out = decode(record.get("out"))
+        except (BadRecord, RecursionError):
+            return self._fail(f"unreadable output on {self._test()}")
+        if self.index == self.n_base:
+            self.atol = self.gold_atol  # each phase starts from the item's atol
+        exp = self.expected[self.index]
+        try:
+            passed, self.atol = compare(self.task_id, self.name, self.inputs[self.index], out, exp, self.atol)
+        except Exception:  # noqa: BLE001 -- an output of the wrong shape for a special oracle
+            passed = False
+        if not passed:
+            return self._fail(f"wrong output on {self._test()}")
+        self.index += 1
+        if self.index == len(self.expected):
+            n_plus = len(self.expected) - self.n_base
+            counts = " and ".join(
+                f"{n} {p}" for n, p in ((self.n_base, "base"), (n_plus, "plus")) if n or p == "base"
+            )
+            self.passed, self.why = True, f"passed {counts} tests"
+            return True
+        return False
 
 
 def expected_outputs(item: BenchmarkItem) -> dict[str, Any]:
-    """``{"expected": <base64 pickle of the outputs> | None, "times": [seconds per call]}`` of the reference
-    on the item's base then plus inputs, from memory, else the disk cache, else computed in the sandbox
-    (raises `EvalPlusReferenceError` if the reference fails). ``expected`` is None when the outputs are too
-    large to keep. The pickle is only ever loaded inside the sandbox."""
+    """``{"expected": [output per base then plus input], "times": [seconds per call], "size": bytes}`` of
+    the reference, from memory, else the disk cache (written by this process only, HMAC-checked on read),
+    else computed in the sandbox (raises `EvalPlusReferenceError` if the reference fails)."""
     key = _cache_key(item.gold)
     if key in _EXPECTED:
         return _EXPECTED[key]
     path = cache_dir() / f"{item.gold['task_id'].replace('/', '_')}-{key}.json"
-    try:
-        _EXPECTED[key] = json.loads(path.read_text(encoding="utf-8"))
-        return _EXPECTED[key]
-    except (OSError, ValueError):
-        pass
-    verdict, result = _run(item.gold, None, None, _REFERENCE_TIMEOUT_S)
-    if verdict is None or "reference_error" in verdict:
-        why = died(result, _REFERENCE_TIMEOUT_S) if verdict is None else verdict["reference_error"]
-        raise EvalPlusReferenceError(f"{item.id}: the reference failed: {why}")
-    _EXPECTED[key] = {"expected": verdict["expected"], "times": verdict["times"]}
-    _write_atomically(path, json.dumps(_EXPECTED[key]))
+    text = _read_verified(path)
+    if text is None:
+        text = _compute_expected(item)
+        _write_signed(path, text)
+    stored = json.loads(text)
+    not_none = item.gold["task_id"].startswith("Mbpp/") and item.gold["entry_point"] in _NOT_NONE_TASKS
+    expected = [decode(value) for value in stored["expected"]]
+    if not_none:  # the regex tasks: only whether there was a match
+        expected = [value is not None for value in expected]
+    _EXPECTED[key] = {"expected": expected, "times": stored["times"], "size": len(text)}
     return _EXPECTED[key]
 
 
+def _compute_expected(item: BenchmarkItem) -> str:
+    gold = item.gold
+    n = len(gold["base_input"]) + len(gold["plus_input"])
+    records, result = _run(gold, None, None, _REFERENCE_TIMEOUT_S, _REFERENCE_OUTPUT_BYTES, None)
+    outputs = [r for r in records if "out" in r and "t" in r]
+    if len(outputs) != n or [r.get("i") for r in outputs] != list(range(n)):
+        failed = next((r for r in records if "out" not in r), None)
+        why = json.dumps(failed)[:200] if failed else died(result, _REFERENCE_TIMEOUT_S)
+        raise EvalPlusReferenceError(f"{item.id}: the reference failed: {why}")
+    for record in outputs:
+        decode(record["out"])  # raises on anything outside the encoding
+    return json.dumps({"expected": [r["out"] for r in outputs], "times": [r["t"] for r in outputs]})
+
+
 def _run(
-    gold: dict[str, Any], code: str | None, oracle: dict[str, Any] | None, timeout_s: float
-) -> tuple[dict[str, Any] | None, ExecResult]:
-    """`_child_check` on the response ``code`` against the cached ``oracle``; with neither (``None``), the
-    reference alone, recording its outputs and times."""
+    gold: dict[str, Any],
+    code: str | None,
+    limits: list[float] | None,
+    timeout_s: float,
+    max_output_bytes: int,
+    watch: Any,
+) -> tuple[list[dict[str, Any]], ExecResult]:
+    """`_child_outputs` on the response ``code`` (each call limited by ``limits``), or with ``code=None``
+    on the reference, recording its times."""
     payload = {
         "task_id": gold["task_id"],
         "entry_point": gold["entry_point"],
         "base": gold["base_input"],
         "plus": gold["plus_input"],
-        "atol": gold["atol"],
-        "code": code,
-        "reference": None if oracle and oracle["expected"] else gold["reference"],
-        "expected": oracle and oracle["expected"],
-        "times": oracle and oracle["times"],
-        "not_none": gold["task_id"].startswith("Mbpp/") and gold["entry_point"] in _NOT_NONE_TASKS,
-        "min_limit": MIN_TIME_LIMIT_S,
-        "factor": TIME_LIMIT_FACTOR,
-        "max_bytes": MAX_CACHED_BYTES,
+        "code": code if code is not None else gold["reference"],
+        "limits": limits,
+        "define_limit": MIN_TIME_LIMIT_S,
+        "reference_limit": _REFERENCE_TIMEOUT_S,
     }
     program = child_program(
-        _ChildTimeout, _child_call_with_limit, _child_entry, _child_restore_mbpp, _child_oracles, _child_compare,
-        _child_check, call=f"_child_entry(_child_check, {VERDICT_PREFIX!r})",
+        _ChildTimeout, _child_call_with_limit, _child_entry, _child_encode, _child_restore_mbpp, _child_outputs,
+        call="_child_entry(_child_outputs)",
     )  # fmt: skip
-    max_output_bytes = (1 << 20) + (0 if code else 2 * MAX_CACHED_BYTES)  # the reference reports its outputs
     return run_child(
-        program, payload, timeout_s=timeout_s, memory_mb=_MEMORY_MB, max_output_bytes=max_output_bytes
+        program, payload, watch, timeout_s=timeout_s, memory_mb=_MEMORY_MB, max_output_bytes=max_output_bytes
     )
 
 
@@ -158,16 +234,101 @@ def _cache_key(gold: dict[str, Any]) -> str:
     return hashlib.sha256(identity.encode()).hexdigest()[:24]
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _cache_secret() -> bytes:
+    """The cache's HMAC key, made on first use (mode 0600); the sandbox never sees the cache folder."""
+    path = cache_dir() / ".hmac-key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        pass
+    key = secrets.token_hex(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text().strip())
+    except OSError:
+        pass
+    return bytes.fromhex(key)
+
+
+def _read_verified(path: Path) -> str | None:
+    """The cached text if its HMAC checks out; None when absent, unreadable or tampered with."""
+    try:
+        tag, text = path.read_text(encoding="utf-8").split("\n", 1)
+    except (OSError, ValueError):
+        return None
+    good = hmac.new(_cache_secret(), text.encode(), hashlib.sha256).hexdigest()
+    return text if hmac.compare_digest(tag, good) else None
+
+
+def _write_signed(path: Path, text: str) -> None:
     """Best effort: a cache that cannot be written only costs a recomputation next time."""
+    tag = hmac.new(_cache_secret(), text.encode(), hashlib.sha256).hexdigest()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            f.write(f"{tag}\n{text}")
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def restore_mbpp(task_id: str, inputs: list[Any]) -> list[Any]:
+    """The parent's copy of the inputs, restored as the child restores them."""
+    return _child_restore_mbpp(task_id, json.loads(json.dumps(inputs)))
+
+
+def oracles(task_id: str, name: str, args: Any, out: Any, exp: Any, atol: float) -> bool:
+    """EvalPlus's exact-match verdict (type-strict: `same`) with the MBPP+ special oracles applied."""
+    exact = same(out, exp)
+    if not task_id.startswith("Mbpp/"):
+        return exact
+    if name == "are_equivalent":  # Mbpp/164
+        return True
+    if name == "sum_div":  # Mbpp/295
+        return exact or same(out, 0)
+    if name == "surface_Area":  # Mbpp/581: height read as the perpendicular height
+        base, height = args
+        area = base**2 + 2 * base * math.sqrt((base / 2) ** 2 + height**2)
+        return exact or (type(out) in (int, float) and abs(out - round(area)) <= atol)
+    if name == "digit_distance_nums":  # Mbpp/558: the shorter number zero-padded
+        a, b = str(args[0]), str(args[1])
+        width = max(len(a), len(b))
+        return exact or same(out, sum(abs(int(x) - int(y)) for x, y in zip(a.zfill(width), b.zfill(width))))
+    if name in ("similar_elements", "find_char_long", "common_in_nested_lists", "extract_singly", "larg_nnum",
+                "intersection_array", "find_dissimilar", "Diff"):  # fmt: skip
+        return type(out) in (list, tuple, set, frozenset) and set(out) == set(exp)
+    if name in _NOT_NONE_TASKS:
+        return same(out, exp) if type(out) is bool else exp == (out is not None)
+    return exact
+
+
+def compare(task_id: str, name: str, args: Any, out: Any, exp: Any, atol: float) -> tuple[bool, float]:
+    """(passed, the atol for the next test of the phase), in the parent, on decoded plain values."""
+    if task_id == "HumanEval/32":  # find_zero: any root will do
+        if type(out) not in (int, float):
+            return False, atol
+        return abs(sum(c * math.pow(out, i) for i, c in enumerate(args[0]))) <= atol, atol
+    exact = oracles(task_id, name, args, out, exp, atol)
+    floats = type(exp) is float or (
+        type(exp) in (list, tuple) and len(exp) > 0 and all(type(v) is float for v in exp)
+    )
+    if atol == 0 and floats:
+        atol = 1e-6
+    if exact or atol == 0:
+        return bool(exact), atol
+    if type(out) is not type(exp) or (type(exp) in (list, tuple) and len(out) != len(exp)):
+        return False, atol
+    numbers = (int, float)
+    if not (type(exp) in numbers or all(type(v) in numbers for v in exp)):
+        return False, atol
+    import numpy
+
+    return bool(numpy.allclose(out, exp, rtol=1e-07, atol=atol)), atol
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -205,116 +366,40 @@ def _child_restore_mbpp(task_id, inputs):
     return inputs if restore is None else [restore(args) for args in inputs]
 
 
-def _child_oracles(task_id, name, args, out, exp, atol):
-    """EvalPlus's exact-match verdict with the MBPP+ special oracles applied."""
-    import math
-
-    exact = out == exp
-    if not task_id.startswith("Mbpp/"):
-        return exact
-    if name == "are_equivalent":  # Mbpp/164
-        return True
-    if name == "sum_div":  # Mbpp/295
-        return exact or out == 0
-    if name == "surface_Area":  # Mbpp/581: height read as the perpendicular height
-        base, height = args
-        area = base**2 + 2 * base * math.sqrt((base / 2) ** 2 + height**2)
-        return exact or abs(out - round(area)) <= atol
-    if name == "digit_distance_nums":  # Mbpp/558: the shorter number zero-padded
-        a, b = str(args[0]), str(args[1])
-        width = max(len(a), len(b))
-        return exact or out == sum(abs(int(x) - int(y)) for x, y in zip(a.zfill(width), b.zfill(width)))
-    if name in ("similar_elements", "find_char_long", "common_in_nested_lists", "extract_singly", "larg_nnum",
-                "intersection_array", "find_dissimilar", "Diff"):  # fmt: skip
-        return set(out) == set(exp)
-    if name in ("check_str", "text_match_three", "text_starta_endb"):
-        return out == exp if isinstance(out, bool) else exp == (out is not None)
-    return exact
-
-
-def _child_compare(task_id, name, args, out, exp, atol):
-    """(passed, the atol for the next test of the phase)."""
-    if task_id == "HumanEval/32":  # find_zero: any root will do
-        import math
-
-        return abs(sum(c * math.pow(out, i) for i, c in enumerate(args[0]))) <= atol, atol
-    exact = _child_oracles(task_id, name, args, out, exp, atol)
-    floats = isinstance(exp, float) or (
-        isinstance(exp, (list, tuple)) and len(exp) > 0 and all(isinstance(v, float) for v in exp)
-    )
-    if atol == 0 and floats:
-        atol = 1e-6
-    if exact or atol == 0:
-        return bool(exact), atol
-    import os
-
-    os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    import numpy
-
-    if type(out) is not type(exp) or (isinstance(exp, (list, tuple)) and len(out) != len(exp)):
-        return False, atol
-    return bool(numpy.allclose(out, exp, rtol=1e-07, atol=atol)), atol
-
-
-def _child_check(payload):
-    """Run the response (``code``) on every test against the expected outputs, or where they are not kept
-    against the reference called just before it; with no response, call the reference alone and report its
-    times and outputs (None when over ``max_bytes``) for the cache."""
-    import base64
-    import pickle
+def _child_outputs(payload, report):
+    """Call the code's entry point on every base then plus input (a fresh exec of the code per phase) and
+    report each output (encoded) with its time, in order; stop at the first exception or timeout."""
     import time
 
-    task_id, name, not_none = payload["task_id"], payload["entry_point"], payload["not_none"]
-    expected = payload["expected"] and pickle.loads(base64.b64decode(payload["expected"]))
-    code = payload["code"] and compile(payload["code"], "solution.py", "exec")
-    outputs, size, times, index, counts = [], 0, [], 0, []
+    task_id, name, limits = payload["task_id"], payload["entry_point"], payload["limits"]
+    code = compile(payload["code"], "solution.py", "exec")
+    index = 0
     for phase in ("base", "plus"):
         inputs = _child_restore_mbpp(task_id, payload[phase])
-        counts.append(f"{len(inputs)} {phase}")
         if not inputs:
             continue
-        if not expected:  # the reference, on its own copy of the inputs
-            reference_inputs, reference = _child_restore_mbpp(task_id, payload[phase]), {}
-            exec(compile(payload["reference"], "reference.py", "exec"), reference)  # noqa: S102 -- sandboxed
-        if code:
-            namespace = {}
+        namespace = {}
+        try:
+            _child_call_with_limit(exec, (code, namespace), payload["define_limit"])
+        except BaseException as exc:  # noqa: BLE001
+            report({"error": f"defining the solution raised {type(exc).__name__}"})
+            return
+        fn = namespace.get(name)
+        if not callable(fn):
+            report({"error": f"{name!r} is not defined"})
+            return
+        for args in inputs:
+            limit = limits[index] if limits else payload["reference_limit"]
             try:
-                _child_call_with_limit(exec, (code, namespace), payload["min_limit"])
-            except BaseException as exc:  # noqa: BLE001
-                return {"passed": False, "why": f"defining the solution raised {type(exc).__name__}"}
-            fn, atol = namespace.get(name), payload["atol"]
-            if not callable(fn):
-                return {"passed": False, "why": f"{name!r} is not defined"}
-        for number, args in enumerate(inputs):
-            if expected:
-                exp = expected[index]
-            else:
-                try:
-                    start = time.perf_counter()
-                    exp = reference[name](*reference_inputs[number])
-                    spent = time.perf_counter() - start
-                except BaseException as exc:  # noqa: BLE001
-                    return {"passed": False, "reference_error": f"{type(exc).__name__} on {phase} {number}"}
-                exp = exp is not None if not_none else exp
-            index += 1
-            if not code:  # the reference alone: record
-                times.append(spent)
-                if outputs is not None:
-                    outputs.append(exp)
-                    size += len(pickle.dumps(exp))
-                    outputs = outputs if size <= payload["max_bytes"] else None  # too large to keep
-                continue
-            limit = max(payload["min_limit"], payload["factor"] * payload["times"][index - 1])
-            try:
+                start = time.perf_counter()
                 out = _child_call_with_limit(fn, args, limit)
-                passed, atol = _child_compare(task_id, name, args, out, exp, atol)
+                spent = time.perf_counter() - start
+                encoded = _child_encode(out)
             except _ChildTimeout:
-                return {"passed": False, "why": f"timeout on {phase} test {number} (limit {limit:g} s)"}
+                report({"i": index, "timeout": limit})
+                return
             except BaseException as exc:  # noqa: BLE001 -- SystemExit included
-                return {"passed": False, "why": f"{type(exc).__name__} on {phase} test {number}"}
-            if not passed:
-                return {"passed": False, "why": f"wrong output on {phase} test {number}"}
-    if not code:
-        encoded = None if outputs is None else base64.b64encode(pickle.dumps(outputs)).decode()
-        return {"passed": True, "times": times, "expected": encoded}
-    return {"passed": True, "why": f"passed {' and '.join(counts)} tests"}
+                report({"i": index, "error": type(exc).__name__})
+                return
+            report({"i": index, "out": encoded, "t": spent})
+            index += 1

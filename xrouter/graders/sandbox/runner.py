@@ -49,7 +49,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,7 +58,8 @@ from typing import Any, Literal
 from xrouter.graders.sandbox.child import _child_guards, _child_limits, _child_main, _child_seccomp
 from xrouter.graders.sandbox.jail import PROGRAM_DIR, WORK_DIR, JailUnavailable, interpreter, jail_argv
 
-Status = Literal["ok", "error", "timeout", "memory", "output_limit", "sandbox_error"]
+Status = Literal["ok", "error", "timeout", "memory", "output_limit", "stopped", "sandbox_error"]
+Watch = Callable[[bytes], bool]
 
 _MAX_PROCESSES = 512  # RLIMIT_NPROC: counts all processes of the uid, so it is a machine-wide backstop
 _MAX_OPEN_FILES = 128
@@ -74,6 +75,7 @@ class ExecResult:
 
     status: "ok" (exit 0), "error" (non-zero exit or signal), "timeout" (wall clock or CPU limit),
         "memory" (MemoryError), "output_limit" (stdout or stderr exceeded the cap; the run was killed),
+        "stopped" (the caller's ``watch`` asked to stop: the outcome was already known),
         "sandbox_error" (the subprocess could not be started).
     returncode: the exit status (negative: killed by that signal); None if it never started.
     stdout, stderr: decoded as UTF-8 with replacement, each cut at ``max_output_bytes``.
@@ -97,6 +99,7 @@ def run_python(
     cpu_s: float | None = None,
     allow_subprocess: bool = False,
     disk_mb: int = DISK_MB,
+    watch: Watch | None = None,
 ) -> ExecResult:
     """Run ``code`` as ``__main__`` in a fresh jailed interpreter and return what happened.
 
@@ -106,6 +109,8 @@ def run_python(
     cpu_s: CPU-time limit (RLIMIT_CPU, whole seconds, rounded up); defaults to ``timeout_s``.
     allow_subprocess: let the program start processes (no seccomp filter, process functions not blocked).
     disk_mb: size of each of the private ``/tmp`` (the working directory) and ``/dev/shm``.
+    watch: called with each chunk of stdout as it arrives; returning True kills the run (status "stopped"),
+        e.g. once a grader has seen a wrong output.
     """
     if timeout_s <= 0 or max_output_bytes <= 0 or disk_mb <= 0:
         raise ValueError(
@@ -143,7 +148,7 @@ def run_python(
         except (OSError, JailUnavailable) as exc:
             return ExecResult("sandbox_error", None, "", f"could not start the sandbox: {exc}", 0.0)
         with proc:
-            out, err, verdict = _collect(proc, start + timeout_s, max_output_bytes)
+            out, err, verdict = _collect(proc, start + timeout_s, max_output_bytes, watch)
             returncode = proc.wait()
         wall_s = time.monotonic() - start
     finally:
@@ -195,7 +200,7 @@ def isolation() -> dict[str, bool]:
 def _status(verdict: str | None, returncode: int, stderr: str, cpu_spent: bool) -> Status:
     """``cpu_spent``: the run lasted at least its CPU limit, so a SIGKILL is the kernel's at the hard CPU
     limit (a program that ignores SIGXCPU), not a crash."""
-    if verdict in ("timeout", "output_limit"):
+    if verdict in ("timeout", "output_limit", "stopped"):
         return verdict  # type: ignore[return-value]
     if returncode == 0:
         return "ok"
@@ -208,7 +213,9 @@ def _status(verdict: str | None, returncode: int, stderr: str, cpu_spent: bool) 
     return "error"
 
 
-def _collect(proc: subprocess.Popen, deadline: float, cap: int) -> tuple[bytes, bytes, str | None]:
+def _collect(
+    proc: subprocess.Popen, deadline: float, cap: int, watch: Watch | None
+) -> tuple[bytes, bytes, str | None]:
     """Read stdout/stderr until both close, the main process exits, the deadline passes or a cap is hit;
     then kill the process group (the main process is not yet reaped) and drain what is left."""
     buffers = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray()}
@@ -230,6 +237,8 @@ def _collect(proc: subprocess.Popen, deadline: float, cap: int) -> tuple[bytes, 
                 if len(buf) > cap:
                     del buf[cap:]
                     verdict = verdict or "output_limit"
+                elif watch is not None and key.fd == proc.stdout.fileno() and watch(chunk):
+                    verdict = verdict or "stopped"
 
         while sel.get_map() and verdict is None:
             remaining = deadline - time.monotonic()
