@@ -181,12 +181,18 @@ def test_cruxeval_input_arguments_that_patch_f_score_zero(arguments):
 
 STDIN_PEEKS = [
     # find the project through the package and read the gold outputs from the prepared benchmarks
-    "import xrouter, pathlib\nroot = pathlib.Path(xrouter.__file__).parents[1]\n"
-    "print(open(root / 'data' / 'benchmarks.parquet', 'rb').read()[:10])",
-    "import glob\nprint(sorted(glob.glob('/work/**/benchmarks.parquet', recursive=True) + "
-    "glob.glob('/root/**/*.parquet', recursive=True)))\nprint(open(glob.glob('/work/**/livecodebench/*', recursive=True)[0]).read())",
-    "import os\nfor top in ('/work', '/home', '/root', '/srv', '/data', '/mnt'):\n"
-    "    for base, dirs, files in os.walk(top):\n        print(base, files)",
+    (
+        "import xrouter, pathlib\nroot = pathlib.Path(xrouter.__file__).parents[1]\n"
+        "print(open(root / 'data' / 'benchmarks.parquet', 'rb').read()[:10])"
+    ),
+    (
+        "import glob\nprint(sorted(glob.glob('/work/**/benchmarks.parquet', recursive=True) + "
+        "glob.glob('/root/**/*.parquet', recursive=True)))\nprint(open(glob.glob('/work/**/livecodebench/*', recursive=True)[0]).read())"
+    ),
+    (
+        "import os\nfor top in ('/work', '/home', '/root', '/srv', '/data', '/mnt'):\n"
+        "    for base, dirs, files in os.walk(top):\n        print(base, files)"
+    ),
 ]
 
 
