@@ -165,3 +165,22 @@ def test_any_client_library_sees_openai_errors(live_server, app) -> None:
             client.chat.completions.create(model="router-tool-rl", messages=[{"role": "user", "content": "hi"}],
                                            extra_body={"lambda": 1e6})
         assert httpx.get(f"{server.url}/readyz").status_code == 200
+
+
+def test_each_request_and_call_is_a_span_with_its_cost(replay_params, replay_engine, ledger, questions) -> None:
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from xrouter.serve.telemetry import Telemetry
+
+    exporter = InMemorySpanExporter()
+    app = create_app(replay_params, engine=replay_engine, ledger=ledger, telemetry=Telemetry(exporter, batch=False))
+    with TestClient(app) as client:
+        meta = client.post("/v1/chat/completions", json={"model": "router-tool-rl", "messages": [
+            {"role": "user", "content": questions[1]}]}).json()["router_metadata"]
+    spans = exporter.get_finished_spans()
+    request = next(s for s in spans if s.parent is None)
+    calls = [s for s in spans if s.parent is not None]
+    assert request.attributes["gen_ai.request.model"] == "router-tool-rl"
+    assert math.isclose(request.attributes["xrouter.cost_usd"], meta["total_cost"])
+    assert len(calls) == len(meta["call_history"]) and all(s.parent.span_id == request.context.span_id for s in calls)
+    assert {s.attributes["gen_ai.response.model"] for s in calls} == {c["model_id"] for c in meta["call_history"]}

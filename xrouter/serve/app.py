@@ -35,6 +35,7 @@ from xrouter.serve.engine import BudgetRefused, Engine, Job, Served
 from xrouter.serve.metrics import ServeMetrics
 from xrouter.serve.schemas import ApiError, ChatCompletionRequest, error_from_validation
 from xrouter.serve.sources import PromptNotInReplay
+from xrouter.serve.telemetry import Telemetry, provider_of
 
 STREAM_PIECE_CHARS = 48  # characters of the answer per SSE chunk
 
@@ -42,8 +43,10 @@ STREAM_PIECE_CHARS = 48  # characters of the answer per SSE chunk
 class ServeState:
     """What the routes share: the engine, the ledger, metrics, the worker pool and the admission count."""
 
-    def __init__(self, params: ServeParams, engine: Engine, ledger: Any, metrics: ServeMetrics) -> None:
+    def __init__(self, params: ServeParams, engine: Engine, ledger: Any, metrics: ServeMetrics,
+                 telemetry: Telemetry) -> None:
         self.params, self.engine, self.ledger, self.metrics = params, engine, ledger, metrics
+        self.telemetry = telemetry
         self.pool = ThreadPoolExecutor(max_workers=params.workers, thread_name_prefix="episode")
         self.pending = 0
         self.models = [params.model_name, *params.model_aliases]
@@ -59,10 +62,11 @@ class ServeState:
 
 
 def create_app(params: ServeParams, *, engine: Engine | None = None, ledger: Any = None, prefix: str = "/v1",
-               health_routes: bool = True, orphan_age_s: float = 0.0) -> FastAPI:
+               health_routes: bool = True, orphan_age_s: float = 0.0, telemetry: Telemetry | None = None) -> FastAPI:
     """The service app. `engine`/`ledger` default to those `params` describe; `health_routes` adds /livez,
     /readyz and /metrics at the root (BentoML serves its own). Reservations at least `orphan_age_s` old are
-    dropped at start (0 for one process; several workers sharing a ledger pass more than an episode lasts)."""
+    dropped at start (0 for one process; several workers sharing a ledger pass more than an episode lasts).
+    `telemetry` defaults to OTLP export to `params.otlp_endpoint` (a no-op without one)."""
     metrics = ServeMetrics()
     if ledger is None:
         from xrouter.serve.ledger import Ledger  # noqa: PLC0415
@@ -73,12 +77,13 @@ def create_app(params: ServeParams, *, engine: Engine | None = None, ledger: Any
         engine = Engine.from_params(params, ledger=ledger, on_call=metrics.observe_call)
     else:
         engine.ledger, engine.on_call = ledger, metrics.observe_call
-    state = ServeState(params, engine, ledger, metrics)
+    state = ServeState(params, engine, ledger, metrics, telemetry or Telemetry.from_endpoint(params.otlp_endpoint))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
         yield
         state.pool.shutdown(wait=True, cancel_futures=True)
+        state.telemetry.shutdown()
 
     app = FastAPI(title="xrouter", lifespan=lifespan)
     app.state.serve = state
@@ -202,7 +207,7 @@ async def _chat(state: ServeState, request: Request, body: Any) -> Response:
                        code="overloaded", type_="server_error", headers={"retry-after": "1"})
     state.pending += 1
     try:
-        served = await asyncio.get_running_loop().run_in_executor(state.pool, _run, state, job, req.stream)
+        served = await asyncio.get_running_loop().run_in_executor(state.pool, _run, state, job, req.stream, req.model)
     finally:
         state.pending -= 1
     headers = {"x-xrouter-cost": f"{served.cost_usd:.8f}", "x-request-id": job.request_id}
@@ -220,16 +225,27 @@ async def _chat(state: ServeState, request: Request, body: Any) -> Response:
     }, headers=headers)
 
 
-def _run(state: ServeState, job: Job, stream: bool) -> Served:
-    """One episode, then its request row in the ledger (before any byte of the answer is sent)."""
-    ledger = state.ledger
-    try:
-        served = state.engine.run(job)
-    except PromptNotInReplay as err:
-        raise ApiError(422, str(err), code="prompt_not_in_replay", param="messages") from err
-    except BudgetRefused as err:
-        ledger.record_request(job.request_id, job.key_id, None, 0.0, "refused", err.reason)
-        raise ApiError(402, str(err), code="budget_exceeded", param=err.reason, type_="insufficient_quota") from err
+def _run(state: ServeState, job: Job, stream: bool, model: str) -> Served:
+    """One episode in its request span, then its request row in the ledger (before any byte is sent)."""
+    ledger, telemetry, pool = state.ledger, state.telemetry, state.engine.pool
+    with telemetry.request_span(model=model, request_id=job.request_id, lam=job.lam, max_tokens=job.max_tokens,
+                                max_cost_usd=job.max_cost_usd, stream=stream) as span:
+        def trace_call(entry: dict) -> None:
+            provider = provider_of(pool.get(entry["model_id"]).litellm_model) if entry["model_id"] in pool.ids \
+                else None
+            telemetry.record_call(entry, parent=span, provider=provider, max_tokens=job.max_tokens)
+
+        try:
+            served = state.engine.run(job, on_call=trace_call if telemetry.enabled else None)
+        except PromptNotInReplay as err:
+            span.fail("prompt_not_in_replay", str(err))
+            raise ApiError(422, str(err), code="prompt_not_in_replay", param="messages") from err
+        except BudgetRefused as err:
+            span.fail("budget_exceeded", str(err))
+            ledger.record_request(job.request_id, job.key_id, None, 0.0, "refused", err.reason)
+            raise ApiError(402, str(err), code="budget_exceeded", param=err.reason,
+                           type_="insufficient_quota") from err
+        span.finish(served.metadata, served.usage)
     meta = served.metadata
     ledger.record_request(job.request_id, job.key_id, meta["model_used"], served.cost_usd,
                           "ok_stream" if stream else "ok", meta["routing_strategy"])

@@ -55,6 +55,8 @@ class ServeParams(_Block):
     workers: int = Field(4, ge=1, description="Threads running episodes (the bounded worker pool).")
     max_pending: int = Field(64, ge=1, description="Requests admitted at once; more get a 503.")
     embedding_cache: int = Field(4096, ge=1, description="Prompt embeddings kept in memory (LRU, never on disk).")
+    otlp_endpoint: str | None = Field(None, description="OpenTelemetry collector (OTLP/HTTP) for request and call "
+                                                        "spans; None: the OTEL_EXPORTER_OTLP_* variables, else off.")
     live: LiveParams = LiveParams()
     demo: DemoParams = DemoParams()
 

@@ -151,10 +151,13 @@ class Engine:
         admitted = self.source.admit(text)
         return Query(admitted.prompt_id, text, messages=job.messages, max_tokens=job.max_tokens)
 
-    def run(self, job: Job) -> Served:
+    def run(self, job: Job, on_call: Callable[[dict], None] | None = None) -> Served:
+        """One episode for `job`; `on_call` (besides the engine's own) sees each finished call's entry."""
         start = time.monotonic()
         query = self.query(job)
-        guard = RequestGuard(self.source, job.max_cost_usd, job.request_id, job.key_id, self.ledger, self.on_call)
+        hooks = [h for h in (self.on_call, on_call) if h is not None]
+        guard = RequestGuard(self.source, job.max_cost_usd, job.request_id, job.key_id, self.ledger,
+                             lambda entry: [h(entry) for h in hooks])
         env = RoutingEnv(self.pool, self.source.backend, _no_judge, self.limits, guard=guard)
         state = env.reset(query, job.lam)
         explanation: list[dict] = []

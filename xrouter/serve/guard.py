@@ -84,7 +84,7 @@ class RequestGuard:
             if isinstance(outcome, Completion):
                 self.ledger.settle(token.reservation, {**entry, "request_id": self.request_id})
             else:
-                self.ledger.release(token.reservation)
+                self.ledger.release(token.reservation, {**entry, "request_id": self.request_id})
         with self._lock:
             self.held_usd -= token.worst_usd
             self.spent_usd += entry["cost"]
