@@ -34,11 +34,25 @@ class DemoParams(_Block):
     max_new_tokens: int = Field(96, ge=1, description="Cap on a stand-in answer's length (CPU time).")
 
 
+class RouterEndpointParams(_Block):
+    """The LLM router served by an OpenAI-compatible endpoint (vLLM; `infra/vllm`) instead of in-process."""
+
+    base_url: str = Field(description="The endpoint's base URL, ending in /v1.")
+    model: str = Field(description="The served model name (vllm serve ... --served-model-name).")
+    mode: Literal["choice", "tools"] | None = Field(
+        None, description="choice: prefill + structured-output choice (SmolLM2); tools: Hermes tool calls "
+                          "(Qwen2.5); None: from the model name.")
+    api_key_env: str | None = Field(None, description="Environment variable holding the endpoint's key.")
+    timeout_s: float = Field(30.0, gt=0)
+
+
 class ServeParams(_Block):
     source: Literal["demo", "replay", "live"] = Field(
         "demo", description="demo: replay + local stand-in (make serve); replay: recorded only (422 otherwise); "
                             "live: providers through LiteLLM.")
     router: Path = Field(Path("models/router"), description="The trained router folder (router.json).")
+    router_endpoint: RouterEndpointParams | None = Field(
+        None, description="Route through an LLM router endpoint; the card in `router` still names pool and λ range.")
     data: Path = Field(Path("data"), description="Prepared tables: the replay world and the price catalog.")
     host: str = "127.0.0.1"
     port: int = Field(8800, ge=1, le=65535)

@@ -138,7 +138,7 @@ class Engine:
         else:
             prices = read_tables(Path(params.data), ("prices",))["prices"]
         pool = load_pool(card.pool, prices).subset(card.models)
-        router = load_trained_router(Path(params.router), pool)
+        router = endpoint_router(params, pool) if params.router_endpoint else load_trained_router(params.router, pool)
         default = None if card.operating_lambda is None else card.check_lambda(card.operating_lambda)
         return cls(router, pool, make_source(params, pool, world), params, lambda_range=card.lambda_range,
                    default_lambda=default, limits=limits, ledger=ledger, on_call=on_call)
@@ -190,6 +190,18 @@ def _no_judge(query: Query, text: str, completion: Any) -> float:
 
 def _refusal_message(guard: RequestGuard) -> str:
     return f"request refused before any model was called ({guard.refusal}): {guard.refusal_detail}"
+
+
+def endpoint_router(params: ServeParams, pool: ModelPool) -> Any:
+    """The LLM router behind `serve.router_endpoint` (an `EndpointRouter`)."""
+    import os  # noqa: PLC0415
+
+    from xrouter.rl.llm.endpoint import EndpointRouter, mode_for  # noqa: PLC0415
+
+    ep = params.router_endpoint
+    key = os.environ.get(ep.api_key_env, "EMPTY") if ep.api_key_env else "EMPTY"
+    return EndpointRouter(pool, base_url=ep.base_url, model=ep.model, mode=ep.mode or mode_for(ep.model), api_key=key,
+                          timeout_s=ep.timeout_s)
 
 
 def make_source(params: ServeParams, pool: ModelPool, world: Any, **live_kwargs: Any) -> Any:
