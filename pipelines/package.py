@@ -12,11 +12,11 @@ from xrouter.serve.bento import build
 
 def main() -> int:
     params = load_params()
-    gate = json.loads(params.path(params.paths.metrics / "gate.json").read_text())
+    gate = json.loads(params.path(params.paths.gate_metrics).read_text())
     if not gate.get("passed"):
         print("package: the gate did not pass (metrics/gate.json); nothing is packaged", file=sys.stderr)
         return 1
-    tag = build(params.root, params.path(params.paths.models / "bento"))
+    tag = build(params.root, params.path(params.paths.bento))
     print(f"package: built bento {tag} (serve it with `make serve`; containerize: `bentoml containerize {tag}`)")
     return 0
 

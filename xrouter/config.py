@@ -50,6 +50,7 @@ class PathsParams(_Block):
     eval_plot: Path = Path("reports/eval.png")
     eval_records: Path = Path("reports/eval_records")
     gate_metrics: Path = Path("metrics/gate.json")
+    bento: Path = Path("models/bento")  # the packaged service: bento.json (tag) + xrouter.bento (xrouter.serve.bento)
 
 
 class MlflowParams(_Block):
