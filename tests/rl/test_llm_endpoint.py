@@ -49,7 +49,7 @@ def test_each_model_family_gets_its_request(pool) -> None:
 
 
 def test_an_unreachable_endpoint_is_an_error_naming_it(pool) -> None:
-    r = EndpointRouter(pool, base_url="http://127.0.0.1:9/v1", model="router", timeout_s=2.0)
+    r = EndpointRouter(pool, base_url="http://127.0.0.1:9/v1", model="router", timeout_s=2.0, max_retries=0)
     with pytest.raises(EndpointError, match="127.0.0.1:9"):
         r.act(observe())
 

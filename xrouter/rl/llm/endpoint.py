@@ -44,7 +44,7 @@ def mode_for(base_model: str) -> Mode:
 class EndpointRouter:
     def __init__(self, pool: ModelPool, *, base_url: str, model: str, mode: Mode = "choice",
                  api_key: str = "EMPTY", prefill: str = DEFAULT_PREFILL, response_chars: int = 300,
-                 tool_choice: str = "auto", timeout_s: float = 30.0, max_tokens: int = 256,
+                 tool_choice: str = "auto", timeout_s: float = 30.0, max_retries: int = 1, max_tokens: int = 256,
                  client: Any = None) -> None:
         if mode not in ("choice", "tools"):
             raise RoutingError(f"endpoint router: mode must be 'choice' or 'tools', got {mode!r}")
@@ -54,7 +54,8 @@ class EndpointRouter:
         self.prefill, self.response_chars = prefill, response_chars
         self.tool_choice, self.max_tokens = tool_choice, max_tokens
         self.base_url = base_url
-        self.client = client or openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout_s, max_retries=1)
+        self.client = client or openai.OpenAI(base_url=base_url, api_key=api_key, timeout=timeout_s,
+                                                     max_retries=max_retries)
         self.name = f"endpoint-router({model})"
 
     def request(self, obs: Observation) -> dict[str, Any]:
