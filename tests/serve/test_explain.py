@@ -36,12 +36,18 @@ def check_shape(why: dict, dist: dict[str, float]) -> None:
 
 def test_embedded_turn_one_explains_the_call_it_made(tiny_router, tiny_pool, questions) -> None:
     obs = observe(questions[0])
+    forwards = []
+    hook = tiny_router.policy.register_forward_hook(lambda *_: forwards.append(1))
+    try:
+        action = tiny_router.act(obs)
+        why = explain_turn(tiny_router, obs, action)
+    finally:
+        hook.remove()
+    assert len(forwards) == 1  # explaining the turn reuses the forward pass `act` made
     dist = tiny_router.action_distribution(obs)
     assert set(dist) == {m.tool for m in tiny_pool}  # nothing to select yet: ACCEPT is not offered
     assert sum(dist.values()) == pytest.approx(1.0, abs=1e-5)
-    action = tiny_router.act(obs)
     assert isinstance(action, CallModels)
-    why = explain_turn(tiny_router, obs, action)
     assert why["action"] == tiny_pool.get(action.calls[0].model).tool == max(dist, key=dist.get)
     assert why["models"] == [action.calls[0].model] and len(why["alternatives"]) == ALTERNATIVES
     check_shape(why, dist)

@@ -3,6 +3,7 @@ saving and loading it as a folder (`models/router/`: `policy.pt` + `router.json`
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import torch
@@ -28,6 +29,7 @@ class EmbeddedRouter:
         self.policy, self.pool, self.card = policy.eval(), pool, card
         self.price = torch.tensor([m.reference_price for m in pool], dtype=torch.float32)
         self._emb: dict[str, torch.Tensor] = {}
+        self._last = threading.local()  # (obs, state, logits) of the thread's last observation
         self.name = f"embedded-router({card.pool})"
 
     def warm(self, texts: list[str]) -> None:
@@ -50,10 +52,17 @@ class EmbeddedRouter:
 
     @torch.no_grad()
     def _logits(self, obs: Observation) -> tuple[BatchState, torch.Tensor]:
+        """The state and masked logits of `obs`; the last observation's are kept per thread, so explaining a
+        turn (`action_distribution` right after `act`) costs no second forward pass."""
+        last = getattr(self._last, "value", None)
+        if last is not None and last[0] is obs:
+            return last[1], last[2]
         if obs.query.text not in self._emb:
             self.warm([obs.query.text])
         s = self._state(obs)
-        return s, self.policy(features(s, self._emb[obs.query.text].unsqueeze(0), self.price), valid_actions(s))[0]
+        logits = self.policy(features(s, self._emb[obs.query.text].unsqueeze(0), self.price), valid_actions(s))[0]
+        self._last.value = (obs, s, logits)
+        return s, logits
 
     def action_distribution(self, obs: Observation) -> dict[str, float]:
         """The policy's probability of each action it may take now, by tool name (`call_<model>`, and
