@@ -36,6 +36,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 REPO = Path(__file__).resolve().parents[1]
+TORCH_THREADS: int | None = None  # --torch-threads: OMP_NUM_THREADS of the servers (None: as `make serve` runs)
 NOOP_BODY = {
     "id": "chatcmpl-noop", "object": "chat.completion", "created": 0, "model": "router-tool-rl",
     "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
@@ -108,6 +109,8 @@ def start_server(kind: str, server: str, port: int, params_file: Path, warm_file
                  workdir: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "BENTOML_DO_NOT_TRACK": "true",
            "BENTOML_HOME": str(workdir / "bentoml"), "XROUTER_PARAMS": str(params_file)}
+    if TORCH_THREADS:  # intra-op threads of torch (and BLAS) in the server: the policy's tensors are tiny
+        env.update({"OMP_NUM_THREADS": str(TORCH_THREADS), "MKL_NUM_THREADS": str(TORCH_THREADS)})
     log = open(workdir / f"{server}-{kind}.log", "w")  # noqa: SIM115 - closed with the process
     if server == "uvicorn":
         cmd = [sys.executable, __file__, "_serve", kind, str(port), str(params_file)] + (
@@ -284,7 +287,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             stop_server(proc)
     return {"rows": rows, "added": added_latency(rows), "prompts": len(warm), "cold_prompts": len(cold),
-            "duration_s": args.duration, "cpus": os.cpu_count(), "load_avg": os.getloadavg()}
+            "duration_s": args.duration, "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
+            "torch_threads": TORCH_THREADS}
 
 
 def added_latency(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -301,7 +305,8 @@ def added_latency(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def print_report(result: dict[str, Any]) -> None:
     print(f"\nserve load: {result['prompts']} recorded prompts (warm), {result['duration_s']} s per point, "
-          f"{result['cpus']} CPUs, load average at the end {result['load_avg'][0]:.1f}")
+          f"{result['cpus']} CPUs, load average at the end {result['load_avg'][0]:.1f}, "
+          f"OMP_NUM_THREADS={result['torch_threads'] or 'unset'}")
     print(f"{'server':8} {'handler':7} {'scenario':8} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} errors")
     for r in result["rows"]:
         print(f"{r['server']:8} {r['handler']:7} {r['scenario']:8} {r['clients']:>7} {r['rps']:>8.1f} "
@@ -333,8 +338,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--warmup", type=float, default=1.0, help="seconds of load before measuring each point")
     ap.add_argument("--prompts", type=int, default=200, help="recorded prompts cycled through (warm)")
     ap.add_argument("--cold", type=int, default=50, help="never-seen prompts for the cold scenario")
+    ap.add_argument("--torch-threads", type=int, default=None,
+                    help="OMP_NUM_THREADS for the servers (default: unset, as `make serve` runs)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
+    global TORCH_THREADS
+    TORCH_THREADS = args.torch_threads
     result = measure(args)
     print_report(result)
     if args.json:

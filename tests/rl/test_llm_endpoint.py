@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from xrouter.env.types import CallModels, CallRecord, Observation, Query
+from xrouter.rl.config import CPU_POOL
 from xrouter.rl.llm.chat import episode_messages, tool_completions
 from xrouter.rl.llm.endpoint import EndpointError, EndpointRouter, mode_for
-from xrouter.rl.config import CPU_POOL
 
 
 @pytest.fixture(scope="module")

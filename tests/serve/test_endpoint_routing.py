@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from xrouter.rl.llm.endpoint import EndpointRouter
 from xrouter.rl.config import CPU_POOL
+from xrouter.rl.llm.endpoint import EndpointRouter
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from xrouter.env.types import Answer, CallModels, ModelCall, Observation, Query, SelectResponse, CallRecord
+from xrouter.env.types import Answer, CallModels, CallRecord, ModelCall, Observation, Query, SelectResponse
 from xrouter.routers.base import SingleModelRouter
 from xrouter.serve.explain import ALTERNATIVES, explain_turn
 
@@ -143,10 +143,10 @@ def test_the_trained_router_explains_every_turn_of_a_real_episode(world, zeroeva
 
 @pytest.mark.slow
 def test_llm_router_explains_its_tool_choice_with_constrained_probabilities(smollm, zeroeval_pool) -> None:
+    from xrouter.rl.config import CPU_POOL
     from xrouter.rl.llm.chat import episode_messages, grammars, tool_completions
     from xrouter.rl.llm.policy import LLMPolicy, Turn
     from xrouter.rl.llm.router import LLMRouter
-    from xrouter.rl.config import CPU_POOL
 
     pool = zeroeval_pool.subset(CPU_POOL)
     policy = LLMPolicy(smollm.model, smollm.tokenizer, grammars=grammars(pool))

@@ -122,7 +122,7 @@ class Telemetry:
         self.tracer = self.provider.get_tracer("xrouter.serve")
 
     @classmethod
-    def from_endpoint(cls, endpoint: str | None = None, *, service_name: str = "xrouter") -> "Telemetry":
+    def from_endpoint(cls, endpoint: str | None = None, *, service_name: str = "xrouter") -> Telemetry:
         """OTLP/HTTP export to `endpoint` (a collector's base URL; `/v1/traces` is appended unless present),
         else to the endpoint the standard OTEL_EXPORTER_OTLP_* variables name; a no-op when neither is set."""
         if not endpoint and not any(os.environ.get(v) for v in ENV_ENDPOINTS):

@@ -7,10 +7,10 @@ import math
 from pathlib import Path
 from typing import Any
 
+from xrouter.env.tools import SELECT_RESPONSE
 from xrouter.env.types import Action, Observation
 from xrouter.models.loading import load_causal_lm
 from xrouter.pool import ModelPool
-from xrouter.env.tools import SELECT_RESPONSE
 from xrouter.rl.llm.chat import episode_messages, grammar_for, grammars, parse_reply, tool_completions
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.routers.base import RoutingError

@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import torch
 import uvicorn
@@ -34,7 +34,7 @@ from fastapi.responses import JSONResponse
 from xrouter.rl.llm.policy import CompletionTrie
 
 TOOL_PREFILL = '<tool_call>{"name": "'
-_HERMES = re.compile(r"<tool_call>\s*(\{.*?\})\s*</tool_call>", re.S)
+_HERMES = re.compile(r"<tool_call>\s*(\{.*?\})\s*</tool_call>", re.DOTALL)
 
 
 class LocalLM:
@@ -48,7 +48,7 @@ class LocalLM:
         self.lock = threading.Lock()  # one forward pass at a time: CPU threads are shared anyway
 
     @classmethod
-    def load(cls, model_dir: str | Path, name: str | None = None) -> "LocalLM":
+    def load(cls, model_dir: str | Path, name: str | None = None) -> LocalLM:
         from transformers import AutoTokenizer  # noqa: PLC0415
 
         from xrouter.models.loading import load_causal_lm  # noqa: PLC0415
@@ -200,7 +200,7 @@ class LocalServer:
         host, port = self._sock.getsockname()[:2]
         return f"http://{host}:{port}/v1"
 
-    def start(self) -> "LocalServer":
+    def start(self) -> Self:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((self.host, self.port))
@@ -223,7 +223,7 @@ class LocalServer:
             self._sock.close()
         self._server = self._thread = self._sock = None
 
-    def __enter__(self) -> "LocalServer":
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
