@@ -74,7 +74,7 @@ class LiveServer:
     def __init__(self, app) -> None:
         self.app = app
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         import socket
         import threading
         import time

@@ -92,12 +92,15 @@ def test_lambda_and_max_cost_are_checked(app, questions) -> None:
         neg = client.post("/v1/chat/completions", json={"model": "router-tool-rl", "lambda": -1, "messages": msg})
         cost = client.post("/v1/chat/completions", json={"model": "router-tool-rl", "max_cost_usd": -0.5,
                                                          "messages": msg})
+        nan_cost = client.post("/v1/chat/completions", content=b'{"model": "router-tool-rl", "max_cost_usd": NaN, '
+                               b'"messages": [{"role": "user", "content": "hi"}]}',
+                               headers={"content-type": "application/json"})
         refused = client.post("/v1/chat/completions", json={"model": "router-tool-rl", "max_cost_usd": 1e-12,
                                                             "messages": msg})
     assert out.status_code == 400 and "[0.5, 500]" in out.json()["error"]["message"]
     assert out.json()["error"]["param"] == "lambda" and low.status_code == 200
     assert low.json()["router_metadata"]["lambda"] == 0.5
-    for r, param in ((nan, "lambda"), (neg, "lambda"), (cost, "max_cost_usd")):
+    for r, param in ((nan, "lambda"), (neg, "lambda"), (cost, "max_cost_usd"), (nan_cost, "max_cost_usd")):
         assert r.status_code == 400 and r.json()["error"]["param"] == param, r.json()
     err = refused.json()["error"]
     assert refused.status_code == 402 and err["code"] == "budget_exceeded" and "max_cost_usd" in err["message"]

@@ -43,7 +43,7 @@ def built(serve_root, tmp_path_factory):
 
 @pytest.mark.slow
 def test_the_bento_holds_its_dockerfile_sources_and_artifacts(built) -> None:
-    tag, out, env, home = built
+    tag, out, _, home = built
     name, version = tag.split(":")
     bento = home / "bentos" / name / version
     dockerfile = (bento / "env" / "docker" / "Dockerfile").read_text()

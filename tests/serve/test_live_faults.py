@@ -5,9 +5,9 @@ so; the user's chat reaches the provider; budgets hold before anything is sent."
 from __future__ import annotations
 
 import pytest
+from fakes.openai_server import Step
 from fastapi.testclient import TestClient
 
-from fakes.openai_server import Step
 from xrouter.env.types import CallModels, ModelCall, SelectResponse
 from xrouter.serve.app import create_app
 from xrouter.serve.engine import Engine
@@ -107,7 +107,7 @@ def test_a_request_over_its_max_cost_never_reaches_the_provider(fake_openai, liv
 
 
 def test_a_key_without_budget_left_reaches_no_provider(fake_openai, live_app, ledger) -> None:
-    key, secret = ledger.create_key("broke", 0.0)
+    _, secret = ledger.create_key("broke", 0.0)
     with TestClient(live_app()) as client:
         r = client.post("/v1/chat/completions", headers={"authorization": f"Bearer {secret}"},
                         json={"model": "router-tool-rl", "messages": [{"role": "user", "content": "hi"}]})

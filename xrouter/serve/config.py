@@ -74,7 +74,7 @@ class ServeParams(_Block):
     live: LiveParams = LiveParams()
     demo: DemoParams = DemoParams()
 
-    def resolved(self, root: Path) -> "ServeParams":
+    def resolved(self, root: Path) -> ServeParams:
         """The same params with `router`, `data` and a relative SQLite ledger path anchored at `root`."""
         anchor = lambda p: p if p.is_absolute() else (root / p).resolve()  # noqa: E731
         url = self.ledger_url

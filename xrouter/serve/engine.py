@@ -121,7 +121,7 @@ class Engine:
     # -- loading --------------------------------------------------------------------------------------
     @classmethod
     def from_params(cls, params: ServeParams, *, limits: EpisodeLimits | None = None, ledger: Any = None,
-                    on_call: Callable[[dict], None] | None = None) -> "Engine":
+                    on_call: Callable[[dict], None] | None = None) -> Engine:
         """The trained router of `params.router` over its pool, priced from `params.data`, with `params.source`."""
         from xrouter.data.prepare import read_tables  # noqa: PLC0415
         from xrouter.pool import load_pool  # noqa: PLC0415

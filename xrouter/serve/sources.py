@@ -26,7 +26,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from xrouter.backends.base import Backend, BackendError, Completion
+from xrouter.backends.base import Backend, Completion
 from xrouter.backends.replay import ReplayBackend
 from xrouter.data.world import ReplayWorld
 from xrouter.pool import ModelPool, ModelSpec
@@ -179,11 +179,3 @@ class LiveSource:
 
 
 AnswerSource = ReplaySource | DemoSource | LiveSource
-
-
-def completion_error(outcome: Completion | str) -> str | None:
-    return outcome if isinstance(outcome, str) else None
-
-
-__all__ = ["AnswerSource", "Admitted", "BackendError", "DemoSource", "LiveSource", "PromptNotInReplay",
-           "ReplaySource", "STANDIN", "StandinBackend", "same_tier_fallbacks"]
