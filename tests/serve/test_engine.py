@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
-from xrouter.env.types import CallModels, ModelCall, SelectResponse
+from xrouter.env.types import CallModels, ModelCall
 from xrouter.serve.engine import BudgetRefused, Engine, Job
 from xrouter.serve.metadata import CALL_KEYS
 from xrouter.serve.sources import PromptNotInReplay, ReplaySource
@@ -112,3 +113,18 @@ def test_embeddings_stay_in_a_bounded_lru(tiny_router, tiny_pool, tiny_world, se
     for q in questions:
         e.run(job(q))
     assert len(e.embeddings) == 2 and questions[-1] in e.embeddings and questions[0] not in e.embeddings
+
+
+def test_an_episode_past_its_deadline_ends_with_timeout(tiny_pool, tiny_world, serve_root, questions) -> None:
+    from xrouter.serve.config import ServeParams
+
+    class SlowCaller(Scripted):
+        def act(self, obs):
+            time.sleep(0.3)
+            return super().act(obs)
+
+    params = ServeParams(source="replay", episode_deadline_s=0.2).resolved(serve_root)
+    served = engine(SlowCaller(PRICIEST), tiny_pool, tiny_world, params).run(job(questions[1]))
+    meta = served.metadata
+    assert meta["routing_strategy"] == "timeout" and meta["turns_used"] == 1  # one turn ran, the next was cut
+    assert meta["model_used"] == PRICIEST and served.text
