@@ -38,6 +38,22 @@ def postgres():
 
 
 @pytest.fixture(scope="session")
+def tiny_world():
+    """The tiny literal replay world (tests/support/tiny_world.py): 9 ZeroEval + 2 LLMRouter prompts, instant."""
+    from support.tiny_world import tiny_world as build
+
+    return build()
+
+
+@pytest.fixture(scope="session")
+def tiny_pool(tiny_world):
+    """The tiny world's five ZeroEval models as a pool named 'tiny', priced from its price table."""
+    from support.tiny_world import tiny_pool as build
+
+    return build(tiny_world)
+
+
+@pytest.fixture(scope="session")
 def bundle():
     """The real shared data bundle, at the path params.yaml names."""
     from xrouter.config import load_params
