@@ -110,6 +110,7 @@ class LiteLLMBackend:
         self._rng = rng or random.Random()
         self._sleep = sleep
         self.aliases = dict(aliases or {})
+        _litellm()  # a backend in use imports LiteLLM now, so no call's latency includes the import
 
     @classmethod
     def for_pool(cls, pool: Any, **kwargs: Any) -> "LiteLLMBackend":

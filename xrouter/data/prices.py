@@ -77,9 +77,12 @@ def litellm_cost_map() -> Mapping[str, Mapping[str, Any]]:
     """LiteLLM's cost map as bundled with the pinned LiteLLM release — the one reader of it in xrouter (the
     price catalog and the live pool). Read from the package's own JSON file, never the network copy LiteLLM
     would fetch at import, and without importing LiteLLM or touching the environment."""
-    from importlib import resources  # noqa: PLC0415
+    import importlib.util  # noqa: PLC0415
 
-    path = resources.files("litellm").joinpath(LITELLM_COST_MAP_FILE)
+    spec = importlib.util.find_spec("litellm")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise BundleError("LiteLLM is not installed: its bundled cost map prices the 'litellm' sources")
+    path = Path(list(spec.submodule_search_locations)[0]) / LITELLM_COST_MAP_FILE
     try:
         return json.loads(path.read_text())
     except (OSError, json.JSONDecodeError) as err:
