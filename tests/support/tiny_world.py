@@ -20,6 +20,8 @@ recorded grades are chosen so that tests can tell models apart; they are not all
 Tokens are written per call (input tokens per prompt, output tokens per response) and costs are computed the
 way the `prepare` stage computes them (`attach_costs`: the catalog price, o1-mini's output billed ×7.32 for
 its hidden reasoning). Splits: the first prompt of each task is `test`, the second `val`, the third `train`.
+Text a router writes itself is graded by `xrouter.graders` against the benchmark items of the GSM8K and
+CruxEval-O prompts (`benchmark_items`, written out here too) or, for MATH level 5, against the gold.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ import json
 import pandas as pd
 
 from xrouter.data.outcomes import attach_costs
-from xrouter.data.schema import OUTCOME_COLUMNS, PRICE_COLUMNS, PROMPT_COLUMNS, SPLIT_COLUMNS
+from xrouter.data.schema import (
+    BENCHMARK_COLUMNS, OUTCOME_COLUMNS, PRICE_COLUMNS, PROMPT_COLUMNS, SPLIT_COLUMNS, BenchmarkItem,
+)
 from xrouter.data.world import ReplayWorld
 from xrouter.pool import ModelPool, ModelSpec
 
@@ -58,6 +62,18 @@ CRUX_INSTRUCTION = (
     "with a literal (no unsimplified expressions, no function calls) containing the output when executing the "
     "provided code on the given input, even if the function is incorrect or incomplete. \n\n"
 )
+# CruxEval-O: code, input, output (the gold), as the bundle's benchmark item has them
+CRUX: dict[str, tuple[str, str, str]] = {
+    "crux:crux-test-#164": ("def f(lst):\n    lst.sort()\n    return lst[0:3]", "[5, 8, 1, 3, 0]", "[0, 1, 3]"),
+    "crux:crux-test-#618": ("def f(match, fill, n):\n    return fill[:n] + match", "'9', '8', 2", "'89'"),
+    "crux:crux-test-#204": ("def f(name):\n    return [name[0], name[1][::-1][0]]", '"master. "', "['m', 'a']"),
+}
+
+
+def _crux_question(pid: str) -> str:
+    code, arg, _ = CRUX[pid]
+    return CRUX_INSTRUCTION + f"[PYTHON]\n{code}\nassert f({arg}) == ??\n[/PYTHON]"
+
 
 # prompt id, task, question, gold, input tokens (of the full ZeroEval prompt), split
 PROMPTS: list[tuple[str, str, str, str, int, str]] = [
@@ -72,15 +88,9 @@ PROMPTS: list[tuple[str, str, str, str, int, str]] = [
     ("math-l5:679", "math-l5", "How many integer divisors does $7$ have?", "4", 90, "test"),
     ("math-l5:132", "math-l5", "Compute $i+i^2+i^3+\\cdots+i^{258}+i^{259}$.", "-1", 91, "val"),
     ("math-l5:680", "math-l5", "Simplify: $\\frac{\\sqrt{2.5^2-0.7^2}}{2.7-2.5}$.", "12", 92, "train"),
-    ("crux:crux-test-#164", "crux",
-     CRUX_INSTRUCTION + "[PYTHON]\ndef f(lst):\n    lst.sort()\n    return lst[0:3]\nassert f([5, 8, 1, 3, 0]) == ??"
-     "\n[/PYTHON]", "[0, 1, 3]", 179, "test"),
-    ("crux:crux-test-#618", "crux",
-     CRUX_INSTRUCTION + "[PYTHON]\ndef f(match, fill, n):\n    return fill[:n] + match\nassert f('9', '8', 2) == ??"
-     "\n[/PYTHON]", "'89'", 179, "val"),
-    ("crux:crux-test-#204", "crux",
-     CRUX_INSTRUCTION + "[PYTHON]\ndef f(name):\n    return [name[0], name[1][::-1][0]]\nassert f(\"master. \") == ??"
-     "\n[/PYTHON]", "['m', 'a']", 179, "train"),
+    ("crux:crux-test-#164", "crux", _crux_question("crux:crux-test-#164"), "[0, 1, 3]", 179, "test"),
+    ("crux:crux-test-#618", "crux", _crux_question("crux:crux-test-#618"), "'89'", 179, "val"),
+    ("crux:crux-test-#204", "crux", _crux_question("crux:crux-test-#204"), "['m', 'a']", 179, "train"),
 ]
 G0, G1, G2, M0, M1, M2, C0, C1, C2 = (p[0] for p in PROMPTS)
 
@@ -185,12 +195,33 @@ LLMROUTER_OUTPUT_TOKENS = 256
 CHARS_PER_TOKEN = 4
 
 
+def benchmark_items() -> list[BenchmarkItem]:
+    """The bundle's benchmark items behind the GSM8K and CruxEval-O prompts (`gsm8k/N`, `cruxeval_o/sample_N`),
+    in their graders' forms: what a router's own answer on those prompts is graded against."""
+    items = []
+    for pid, task, question, gold, _, _ in PROMPTS:
+        n = pid.rsplit("#", 1)[-1]
+        if task == "gsm":
+            text = question + "\n\nWork through the problem step by step, then give your final answer in \\boxed{}."
+            items.append(BenchmarkItem(f"gsm8k/{n}", "gsm8k", "", "math", [{"role": "user", "content": text}],
+                                       {"answers": [gold]}, "math_verify", {"all_required": False}))
+        elif task == "crux":
+            code, arg, out = CRUX[pid]
+            text = ("Replace ?? with the exact value the function returns for that input, then write the completed "
+                    f"assertion between [ANSWER] and [/ANSWER].\n\n```python\n{code}\nassert f({arg}) == ??\n```")
+            items.append(BenchmarkItem(f"cruxeval_o/sample_{n}", "cruxeval_o", "", "code_reasoning",
+                                       [{"role": "user", "content": text}], {"code": code, "input": arg, "output": out},
+                                       "cruxeval_output", {}))
+    return items
+
+
 def _llmrouter_input_tokens(question: str) -> int:
     return -(-len(question) // CHARS_PER_TOKEN)  # ceil, as `prepare` estimates them
 
 
 def tables() -> dict[str, pd.DataFrame]:
-    """The world's tables in the prepared layout (`data/*.parquet`): prompts, outcomes, responses, prices, splits."""
+    """The world's tables in the prepared layout (`data/*.parquet`): benchmarks (the six items above only),
+    prompts, outcomes, responses, prices, splits."""
     prompts = [(pid, "zeroeval", task, q, zeroeval_prompt(q), gold) for pid, task, q, gold, _, _ in PROMPTS]
     prompts += [(pid, "llmrouter", task, q, q, "") for pid, task, q, _, _ in LLMROUTER_PROMPTS]
     outcomes, responses = [], []
@@ -210,6 +241,7 @@ def tables() -> dict[str, pd.DataFrame]:
     splits = [(pid, "zeroeval", task, split) for pid, task, _, _, _, split in PROMPTS]
     splits += [(pid, "llmrouter", task, split) for pid, task, _, split, _ in LLMROUTER_PROMPTS]
     return {
+        "benchmarks": pd.DataFrame([i.to_row() for i in benchmark_items()], columns=list(BENCHMARK_COLUMNS)),
         "prompts": pd.DataFrame(prompts, columns=list(PROMPT_COLUMNS)),
         "outcomes": attach_costs(pd.DataFrame(outcomes, columns=cost_free), prices),
         "responses": pd.DataFrame(responses, columns=["prompt_id", "model", "response"]),
@@ -220,7 +252,7 @@ def tables() -> dict[str, pd.DataFrame]:
 
 def tiny_world() -> ReplayWorld:
     t = tables()
-    return ReplayWorld(t["prompts"], t["outcomes"], t["responses"], t["prices"])
+    return ReplayWorld(t["prompts"], t["outcomes"], t["responses"], t["prices"], benchmark_items)
 
 
 def tiny_pool(world: ReplayWorld | None = None, name: str = "tiny") -> ModelPool:
