@@ -87,10 +87,19 @@ def world(prepared):
 
 
 @pytest.fixture(scope="session")
-def zeroeval_pool(world):
+def prices(bundle):
+    """The real price catalog, built straight from the bundle (~1 s; the same table `prepare` writes)."""
+    from xrouter.data.prices import build_price_catalog, bundle_models
+
+    return build_price_catalog(bundle, bundle_models(bundle), strict=False)
+
+
+@pytest.fixture(scope="session")
+def zeroeval_pool(prices):
+    """The real 28-model ZeroEval pool at catalog prices (needs no prepared tables)."""
     from xrouter.pool import load_pool
 
-    return load_pool("zeroeval", world.prices)
+    return load_pool("zeroeval", prices)
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,13 @@ SINGLES = ["gpt-4o-mini-2024-07-18", "o1-mini-2024-09-12", "claude-3-haiku-20240
 
 @pytest.fixture(scope="module")
 def replay_eval(data_dir, tmp_path_factory):
+    """The whole `evaluate` stage on the real prepared tables (the 28-model pool, cascade fit on the real train
+    split): an integration test of the real bundle, hence the tests using it are marked slow."""
     p = EvaluateParams(policies=["router", "cascade", "oracle"], singles=SINGLES, lam=2.0)
     return evaluate(p, EnvParams(), data_dir, tmp_path_factory.mktemp("no-router"), None, progress=False)
 
 
+@pytest.mark.slow
 def test_replay_evaluation_without_a_trained_router_runs_the_baselines(replay_eval, split_ids) -> None:
     doc = replay_eval.doc
     assert doc["notes"] and "no trained router" in doc["notes"][0]
@@ -34,6 +37,7 @@ def test_replay_evaluation_without_a_trained_router_runs_the_baselines(replay_ev
     assert doc["cache"] is None  # replay answers are recordings: nothing to cache
 
 
+@pytest.mark.slow
 def test_reports_hold_every_policy_and_a_real_png(replay_eval, tmp_path) -> None:
     doc = replay_eval.doc
     md = markdown(doc, "eval.png", gate_policy="cascade")
