@@ -1,11 +1,13 @@
-"""The harness: replay episodes on the tiny literal world (tests/support/tiny_world.py), reference answers over
-the real 17 benchmarks graded by the real graders, concurrency, retries and failures."""
+"""The harness: replay episodes on the tiny literal world (tests/support/tiny_world.py), reference answers graded
+by the real graders (the tiny world's items; slow: a sample of all 17 real benchmarks), concurrency, retries and
+failures."""
 
 from __future__ import annotations
 
 import pytest
 
 from support.tiny_world import LLAMA, MINI, split_ids
+from support.tiny_world import benchmark_items as tiny_benchmark_items
 from xrouter.backends.reference import ReferenceBackend
 from xrouter.backends.replay import ReplayBackend
 from xrouter.env.episode import EpisodeError, RoutingEnv
@@ -63,11 +65,25 @@ def test_concurrency_changes_nothing_but_time(replay_env, all_items) -> None:
     assert sum(r.score for r in one) == 6  # Llama 405B is right on 6 of the 9
 
 
+def test_reference_answers_through_the_harness_pass_and_fail_the_tiny_worlds_items() -> None:
+    items = benchmark_items(tiny_benchmark_items())  # GSM8K (math-verify) and CruxEval-O, three each
+    pool = _free_pool("reference", ["gold", "wrong"], "")
+    env = RoutingEnv(pool, ReferenceBackend([i.item for i in items]), ItemJudge(items))
+    opts = RunOptions(2.0, concurrency=2, retries=0, progress=False)
+    gold = run_policy(env, SingleModelRouter("gold"), items, None, opts=opts)
+    wrong = run_policy(env, SingleModelRouter("wrong"), items, None, opts=opts)
+    assert [r.score for r in gold] == [1.0] * 6 and [r.score for r in wrong] == [0.0] * 6
+    s = summarize_policy(gold)
+    assert set(s["by_benchmark"]) == {"gsm8k", "cruxeval_o"} and set(s["by_family"]) == {"math", "code_reasoning"}
+    assert s["overall"]["cost_per_1k"] == 0.0 and all(r.models_called == ["gold"] for r in gold)
+
+
 @pytest.fixture(scope="module")
 def sampled(bench_items):
     return benchmark_items(bench_items, limit_per_benchmark=8, seed=3)
 
 
+@pytest.mark.slow
 def test_reference_answers_through_the_harness_pass_and_fail_every_benchmark(sampled) -> None:
     pool = _free_pool("reference", ["gold", "wrong"], "")
     env = RoutingEnv(pool, ReferenceBackend([i.item for i in sampled]), ItemJudge(sampled))
