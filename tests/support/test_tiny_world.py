@@ -8,7 +8,13 @@ import math
 import pytest
 
 from support.tiny_world import G0, MODELS, O1, PROMPTS, RECORDED, tables
-from xrouter.data.schema import BENCHMARK_COLUMNS, OUTCOME_COLUMNS, PRICE_COLUMNS, PROMPT_COLUMNS, SPLIT_COLUMNS
+from xrouter.data.schema import (
+    BENCHMARK_COLUMNS,
+    OUTCOME_COLUMNS,
+    PRICE_COLUMNS,
+    PROMPT_COLUMNS,
+    SPLIT_COLUMNS,
+)
 from xrouter.env.judge import ReplayJudge
 from xrouter.env.queries import replay_queries
 

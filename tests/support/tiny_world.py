@@ -32,7 +32,12 @@ import pandas as pd
 
 from xrouter.data.outcomes import attach_costs
 from xrouter.data.schema import (
-    BENCHMARK_COLUMNS, OUTCOME_COLUMNS, PRICE_COLUMNS, PROMPT_COLUMNS, SPLIT_COLUMNS, BenchmarkItem,
+    BENCHMARK_COLUMNS,
+    OUTCOME_COLUMNS,
+    PRICE_COLUMNS,
+    PROMPT_COLUMNS,
+    SPLIT_COLUMNS,
+    BenchmarkItem,
 )
 from xrouter.data.world import ReplayWorld
 from xrouter.pool import ModelPool, ModelSpec
@@ -78,9 +83,9 @@ def _crux_question(pid: str) -> str:
 # prompt id, task, question, gold, input tokens (of the full ZeroEval prompt), split
 PROMPTS: list[tuple[str, str, str, str, int, str]] = [
     ("gsm:gsm8k-main-test-#0", "gsm",
-     "Janet’s ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her "
-     "friends every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. "
-     "How much in dollars does she make every day at the farmers' market?", "18", 150, "test"),
+     ("Janet’s ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her "
+      "friends every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. "
+      "How much in dollars does she make every day at the farmers' market?"), "18", 150, "test"),
     ("gsm:gsm8k-main-test-#462", "gsm",
      "Ali had $21. Leila gave him half of her $100. How much does Ali have now?", "71", 98, "val"),
     ("gsm:gsm8k-main-test-#623", "gsm",
@@ -118,8 +123,8 @@ RECORDED: dict[str, dict[str, tuple[int, int, str]]] = {
     G0: {
         GEMMA: (0, 61, J("16 - 3 - 4 = 9 eggs are left. 9 + 4 = 13 eggs at $2 each is $26.", "26")),
         MINI: (1, 83, J("16 - 3 - 4 = 9 eggs remain; 9 × $2 = $18 per day.", "18")),
-        LLAMA: (1, 128, "## Step 1: Eggs left after breakfast and baking: 16 - 3 - 4 = 9.\n\n## Step 2: Revenue: "
-                        "9 × $2 = $18.\n\nThe final answer is: $\\boxed{18}$"),
+        LLAMA: (1, 128, ("## Step 1: Eggs left after breakfast and baking: 16 - 3 - 4 = 9.\n\n## Step 2: Revenue: "
+                         "9 × $2 = $18.\n\nThe final answer is: $\\boxed{18}$")),
         GPT4O: (1, 95, J("Janet has 16 - 3 - 4 = 9 eggs to sell at $2 each, so she makes 9 * 2 = 18 dollars.", "18")),
         O1: (1, 60, J("9 eggs are sold at $2: $18.", "18")),
     },
@@ -147,9 +152,9 @@ RECORDED: dict[str, dict[str, tuple[int, int, str]]] = {
     M1: {
         GEMMA: (0, 74, J("The powers of i cycle with period 4 and each cycle sums to zero.", "0")),
         MINI: (0, 184, J("The sum of every four consecutive powers of i is 0, so the sum is 0.", "0")),
-        LLAMA: (1, 336, "## Step 1: Group the 259 terms into 64 cycles of four, each summing to 0.\n\n## Step 2: "
-                        "The remaining terms are i^{257} + i^{258} + i^{259} = i - 1 - i = -1.\n\n"
-                        "The final answer is: $\\boxed{-1}$"),
+        LLAMA: (1, 336, ("## Step 1: Group the 259 terms into 64 cycles of four, each summing to 0.\n\n## Step 2: "
+                         "The remaining terms are i^{257} + i^{258} + i^{259} = i - 1 - i = -1.\n\n"
+                         "The final answer is: $\\boxed{-1}$")),
         GPT4O: (1, 170, J("64 full cycles sum to 0; i - 1 - i = -1 remains.", "-1")),
         O1: (1, 112, J("i^{257} + i^{258} + i^{259} = i - 1 - i = -1.", "-1")),
     },
