@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from support.tiny_world import O1, PROMPTS, RECORDED
 from xrouter.env.reward import RewardParams
 from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda, collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
@@ -19,7 +20,6 @@ from xrouter.rl.embedded.trainer import (
     new_policy,
     train,
 )
-from support.tiny_world import O1, PROMPTS, RECORDED
 from xrouter.rl.lambdas import sample_lambda
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from support.tiny_world import split_ids as tiny_split_ids
 from xrouter.backends.replay import ReplayBackend
 from xrouter.data.world import ReplayWorld
 from xrouter.env.episode import RoutingEnv
@@ -35,10 +36,8 @@ def _decisions(world, pool, training, name, queries, lam):
 
 @pytest.mark.parametrize("lam", [2.0, 200.0])
 def test_flipping_test_labels_changes_no_decision_in_the_tiny_world(tiny_world, tiny_pool, lam) -> None:
-    from support.tiny_world import split_ids
-
-    test = split_ids("test") + split_ids("val")  # six prompts; the cascade fits on the other three
-    training = TrainingData(tiny_world, split_ids("train"), tiny_pool)
+    test = tiny_split_ids("test") + tiny_split_ids("val")  # six prompts; the cascade fits on the other three
+    training = TrainingData(tiny_world, tiny_split_ids("train"), tiny_pool)
     flipped = _flipped(tiny_world, test)
     queries = replay_queries(tiny_world, test)
     for name in ["random", "cascade", "single:gpt-4o-mini-2024-07-18"]:

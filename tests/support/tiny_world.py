@@ -2,14 +2,16 @@
 
 Nine ZeroEval prompts (three each of GSM8K, MATH level 5 and CruxEval-O; questions and gold answers as the
 bundle has them) answered by five real ZeroEval models at their real catalog prices, plus two LLMRouter
-prompts answered by two LLMRouter models (scores, no response text, as upstream records them). The
-recorded grades are chosen so that tests can tell models apart; they are not all the real grades:
+prompts answered by two LLMRouter models (scores, no response text, as upstream records them). Responses are
+short texts written for these tests in the models' styles (ZeroEval's JSON form, Llama's "## Step" form), and the
+recorded grades are chosen so that tests can tell models apart (they are not all the real grades); every grade
+is what `xrouter.graders` says of its response (tests/support/test_tiny_world.py):
 
     correct (1) / wrong (0)   gemma  mini  llama  gpt-4o  o1-mini      notes
     gsm:…#0    gold 18          0     1     1      1       1
     gsm:…#462  gold 71          1     1     1      1       1          everyone right
     gsm:…#623  gold 8           0     1     1      1       1
-    math-l5:679  gold 4         0     0     0      1       1          three cheap models agree on "2"
+    math-l5:679  gold 4         0     0     0      1       1          gemma, mini and Llama agree on "2"
     math-l5:132  gold -1        0     0     1      1       1          gemma and mini agree on a wrong "0"
     math-l5:680  gold 12        0     1     1      1       1
     crux:…#164  gold [0, 1, 3]  0     1     1      1       1
@@ -201,8 +203,9 @@ CHARS_PER_TOKEN = 4
 
 
 def benchmark_items() -> list[BenchmarkItem]:
-    """The bundle's benchmark items behind the GSM8K and CruxEval-O prompts (`gsm8k/N`, `cruxeval_o/sample_N`),
-    in their graders' forms: what a router's own answer on those prompts is graded against."""
+    """The bundle's benchmark items behind the GSM8K and CruxEval-O prompts (`gsm8k/N`, `cruxeval_o/sample_N`;
+    gold and grader as the bundle has them, instructions abridged): what a router's own answer on those prompts
+    is graded against."""
     items = []
     for pid, task, question, gold, _, _ in PROMPTS:
         n = pid.rsplit("#", 1)[-1]
