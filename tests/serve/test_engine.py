@@ -8,7 +8,8 @@ import time
 import pytest
 
 from xrouter.env.types import CallModels, ModelCall
-from xrouter.serve.engine import BudgetRefused, Engine, Job
+from xrouter.routers.base import RoutingError
+from xrouter.serve.engine import BudgetRefused, Engine, Job, RouterFailed
 from xrouter.serve.metadata import CALL_KEYS
 from xrouter.serve.sources import PromptNotInReplay, ReplaySource
 
@@ -128,3 +129,28 @@ def test_an_episode_past_its_deadline_ends_with_timeout(tiny_pool, tiny_world, s
     meta = served.metadata
     assert meta["routing_strategy"] == "timeout" and meta["turns_used"] == 1  # one turn ran, the next was cut
     assert meta["model_used"] == PRICIEST and served.text
+
+
+class FailsOnTurn(Scripted):
+    """Calls the model on turn 1, then its 'endpoint' fails (a RoutingError) from turn `turn` on."""
+
+    def __init__(self, model: str, turn: int) -> None:
+        super().__init__(model)
+        self.turn = turn
+
+    def act(self, obs):
+        if obs.turn >= self.turn:
+            raise RoutingError("router endpoint http://127.0.0.1:9/v1 refused the connection")
+        return CallModels((ModelCall(self.model),))
+
+
+def test_a_router_failing_mid_episode_returns_the_last_answer(tiny_pool, tiny_world, replay_params,
+                                                               questions) -> None:
+    served = engine(FailsOnTurn(PRICIEST, 2), tiny_pool, tiny_world, replay_params).run(job(questions[1]))
+    assert served.metadata["routing_strategy"] == "last_response" and served.metadata["model_used"] == PRICIEST
+
+
+def test_a_router_failing_before_any_answer_is_a_router_error(tiny_pool, tiny_world, replay_params,
+                                                              questions) -> None:
+    with pytest.raises(RouterFailed, match="refused the connection"):
+        engine(FailsOnTurn(PRICIEST, 1), tiny_pool, tiny_world, replay_params).run(job(questions[1]))

@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from xrouter.env.reward import LambdaError, check_lambda
 from xrouter.serve.config import ServeParams
-from xrouter.serve.engine import BudgetRefused, Engine, Job, Served
+from xrouter.serve.engine import BudgetRefused, Engine, Job, RouterFailed, Served
 from xrouter.serve.metrics import ServeMetrics
 from xrouter.serve.schemas import ApiError, ChatCompletionRequest, error_from_validation
 from xrouter.serve.sources import PromptNotInReplay
@@ -240,6 +240,10 @@ def _run(state: ServeState, job: Job, stream: bool, model: str) -> Served:
         except PromptNotInReplay as err:
             span.fail("prompt_not_in_replay", str(err))
             raise ApiError(422, str(err), code="prompt_not_in_replay", param="messages") from err
+        except RouterFailed as err:
+            span.fail("router_error", str(err))
+            ledger.record_request(job.request_id, job.key_id, None, 0.0, "router_error", "none")
+            raise ApiError(502, str(err), code="router_error", type_="server_error") from err
         except BudgetRefused as err:
             span.fail("budget_exceeded", str(err))
             ledger.record_request(job.request_id, job.key_id, None, 0.0, "refused", err.reason)

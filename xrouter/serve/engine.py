@@ -22,6 +22,7 @@ from xrouter.env.episode import EpisodeError, RoutingEnv
 from xrouter.env.rules import EpisodeLimits
 from xrouter.env.types import Query
 from xrouter.pool import ModelPool
+from xrouter.routers.base import RoutingError
 from xrouter.serve.config import ServeParams
 from xrouter.serve.explain import explain_turn
 from xrouter.serve.guard import RequestGuard
@@ -34,6 +35,10 @@ class BudgetRefused(RuntimeError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class RouterFailed(RuntimeError):
+    """The router itself failed before any model had answered (HTTP 502, `router_error`)."""
 
 
 class LruEmbeddings:
@@ -167,7 +172,13 @@ class Engine:
                 result = env.end(state, "timeout")
                 break
             obs = env.observe(state)
-            action = self.router.act(obs)
+            try:
+                action = self.router.act(obs)
+            except RoutingError as err:  # e.g. the router's endpoint is down: keep an answer if there is one
+                if not obs.responses or all(r.error for r in obs.responses):
+                    raise RouterFailed(f"the router failed before any model answered: {err}") from err
+                result = env.end(state, "last_response")
+                break
             why = self.explain(self.router, obs, action)
             if why is not None:
                 explanation.append({"turn": obs.turn, **why})
