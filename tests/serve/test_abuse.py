@@ -135,3 +135,23 @@ def test_kill_9_under_load_loses_no_answered_request(serve_root, tmp_path, quest
         total = conn.execute(sa.select(sa.func.sum(calls.c.cost_usd)).where(calls.c.key_id == key.id)).scalar()
     assert row.reserved_usd == 0.0 and math.isclose(row.spent_usd, total)
     assert math.isclose(ledger.remaining(key.id), 100.0 - total)
+
+
+def test_requests_beyond_max_pending_get_a_503(live_server, tiny_pool, tiny_world, replay_params, ledger,
+                                               questions) -> None:
+    class Slow(CallThenSelect):
+        def act(self, obs):
+            time.sleep(1.0)
+            return super().act(obs)
+
+    engine = Engine(Slow(), tiny_pool, ReplaySource(tiny_world, tiny_pool), replay_params,
+                    lambda_range=(0.5, 500.0), default_lambda=7.0)
+    app = create_app(replay_params.model_copy(update={"max_pending": 2, "workers": 2}), engine=engine,
+                     ledger=ledger)
+    body = {"model": "router-tool-rl", "messages": [{"role": "user", "content": questions[0]}]}
+    with live_server(app) as server, httpx.Client(timeout=60) as client, ThreadPoolExecutor(6) as pool:
+        responses = list(pool.map(lambda _: client.post(f"{server.url}/v1/chat/completions", json=body), range(6)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes.count(200) >= 2 and 503 in codes and set(codes) <= {200, 503}, codes
+    busy = next(r for r in responses if r.status_code == 503)
+    assert busy.json()["error"]["code"] == "overloaded" and busy.headers["retry-after"] == "1"
