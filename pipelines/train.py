@@ -14,6 +14,15 @@ from xrouter.rl.embedded.run import TrainParams, run_embedded
 from xrouter.tracking import MlflowParams, log_router_model, setup_mlflow
 
 
+def _selection_metrics(selection: dict | None) -> dict:
+    """The CV figures of the chosen λ (train.selection.method: cv): pooled out-of-fold accuracy and cost ratio."""
+    if selection is None:
+        return {"selection": "val"}
+    ref = selection["oof_best_single"]
+    return {"selection": "cv", "oof_accuracy": selection["accuracy"], "oof_best_single_accuracy": ref["accuracy"],
+            "oof_cost_vs_best_single": selection["cost_per_query"] / ref["cost_per_query"]}
+
+
 def main() -> None:
     params = load_params()
     console = Console(stderr=True)
@@ -50,6 +59,7 @@ def main() -> None:
         "val_accuracy": op["accuracy"], "val_cost_per_1k": 1000 * op["cost_per_query"],
         "val_cost_vs_best_single": op["cost_per_query"] / ref["cost_per_query"],
         "val_max_call_share": op["max_call_share"], "collapsed": summary["collapse"]["collapsed"],
+        **_selection_metrics(summary["selection"]),
         "registered_version": version,
     }, indent=2) + "\n")
     c = summary["collapse"]

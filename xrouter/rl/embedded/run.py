@@ -18,6 +18,7 @@ from xrouter.env.replay_splits import split_ids, training_data
 from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda, collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.router import RouterCard, save_router
+from xrouter.rl.embedded.selection import SelectionParams, concat, cv_operating_lambda
 from xrouter.rl.embedded.trainer import EmbeddedTrainConfig, StepStats, train
 from xrouter.rl.llm.trainer import LLMTrainConfig
 from xrouter.tracking import MetricBuffer, metric_names
@@ -34,6 +35,7 @@ class TrainParams(BaseModel):
     operating_tolerance: float = Field(0.005, ge=0, description=(
         "The router ships at the cheapest `eval_lambdas` point whose val accuracy is within this of the best "
         "single model's val accuracy (`router.json: operating_lambda`; `evaluate.lam: router` uses it)."))
+    selection: SelectionParams = SelectionParams()
     embedded: EmbeddedTrainConfig = EmbeddedTrainConfig()
     llm: LLMTrainConfig = LLMTrainConfig()
 
@@ -98,14 +100,22 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
     points = curve(policy, val_t, tp.eval_lambdas, env.reward)
     reference = best_single(val_t)
     operating = choose_operating_lambda(points, reference["accuracy"], tp.operating_tolerance)
+    selection = None
+    if tp.selection.method == "cv":  # the λ from out-of-fold outcomes over train + val (selection.py)
+        selection = cv_operating_lambda(concat(train_t, val_t), cfg, env.reward, tp.eval_lambdas,
+                                        tp.operating_tolerance, tp.selection)
+        at = next(p for p in points if p["lambda"] == selection["lambda"])
+        operating = {**at, "reason": f"{selection['method']}: {selection['reason']}"}
     collapse = collapse_report(points, operating["lambda"], tp.collapse_share)
     card = RouterCard("embedded", env.pool, train_t.models, train_t.emb.shape[1], cfg.hidden, cfg.embed_proj,
                       tuple(cfg.lambda_range),
-                      env.reward.model_dump(), {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(td.prompt_ids)},
+                      env.reward.model_dump(), {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(td.prompt_ids),
+                       "selection": tp.selection.method},
                       operating["lambda"])
     save_router(policy, card, out_dir)
     summary = {"policy": "embedded", "train_seconds": time.perf_counter() - started, "val_curve": points,
-               "val_best_single": reference, "operating_point": operating, "collapse": collapse}
+               "val_best_single": reference, "operating_point": operating, "collapse": collapse,
+               "selection": selection}
     if log_mlflow:
         for p in points:
             lam = p["lambda"]
