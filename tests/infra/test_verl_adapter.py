@@ -19,10 +19,16 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "infra" / "verl"))
 
 from xrouter_verl import DATA_SOURCE, EPISODE_KEY
+from xrouter_verl import tool as tool_module
 from xrouter_verl.dataset import build_rows, tool_config, write_parquet
 from xrouter_verl.reward import compute_score, episode_extra_info, final_answer
-from xrouter_verl import tool as tool_module
-from xrouter_verl.tool import MAX_RESULT_CHARS, OpenAIFunctionToolSchema, register_world, render_result, replay_world
+from xrouter_verl.tool import (
+    MAX_RESULT_CHARS,
+    OpenAIFunctionToolSchema,
+    register_world,
+    render_result,
+    replay_world,
+)
 
 from xrouter.data.world import ReplayWorld
 from xrouter.env.config import EnvParams

@@ -10,7 +10,14 @@ from pydantic import ValidationError
 from xrouter.env.reward import RewardParams
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.run import TrainParams
-from xrouter.rl.embedded.selection import SelectionParams, concat, cv_operating_lambda, fold_of, out_of_fold, subset
+from xrouter.rl.embedded.selection import (
+    SelectionParams,
+    concat,
+    cv_operating_lambda,
+    fold_of,
+    out_of_fold,
+    subset,
+)
 from xrouter.rl.embedded.trainer import EmbeddedTrainConfig
 
 N = 30

@@ -8,7 +8,7 @@ folds and rolled out greedily at every `eval_lambdas` value on its held-out fold
 outcomes of all train + val prompts are pooled per λ, and the operating λ is the cheapest whose OOF accuracy
 is within `operating_tolerance` of the best single model's accuracy on the same prompts
 (`choose_operating_lambda`). Every prompt's OOF outcome comes from a router that never saw it, and each λ is
-judged on ≈2,270 prompts instead of 455. The test split is never touched.
+judged on all of train + val (≈1,820 ZeroEval prompts) instead of the 455 of val. The test split is never touched.
 
 The shipped router is still the one trained on train with checkpoint selection on val; CV only picks its λ.
 A fold router trained on (k−1)/k of train + val is a close stand-in for it (more data than the shipped one's
