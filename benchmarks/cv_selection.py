@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from xrouter.config import load_params
+from xrouter.data.splits import split_ids
 from xrouter.env.config import EnvParams
-from xrouter.env.replay_splits import split_ids, training_data
+from xrouter.rl.config import TrainParams
 from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda
 from xrouter.rl.embedded.replay_data import ReplayTensors
-from xrouter.rl.embedded.run import TrainParams
 from xrouter.rl.embedded.selection import concat, out_of_fold, subset
+from xrouter.routers.training import training_data
 
 
 def main() -> None:

@@ -24,15 +24,17 @@ from rich.console import Console
 from rich.table import Table
 
 from xrouter.config import load_params
+from xrouter.data.splits import split_ids
 from xrouter.env.config import EnvParams
-from xrouter.env.replay_splits import split_ids, training_data
 from xrouter.metrics import bootstrap_cost_saved, paired_bootstrap
 from xrouter.pool import ModelPool
+from xrouter.rl.config import TrainParams
 from xrouter.rl.embedded.evaluation import best_single
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.router import load_router
-from xrouter.rl.embedded.run import TrainParams, run_embedded
+from xrouter.rl.embedded.run import run_embedded
 from xrouter.rl.embedded.simulator import rollout
+from xrouter.routers.training import training_data
 
 TOLERANCE = 0.005
 RESAMPLES = 1000

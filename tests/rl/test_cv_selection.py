@@ -8,10 +8,9 @@ import torch
 from pydantic import ValidationError
 
 from xrouter.env.reward import RewardParams
+from xrouter.rl.config import SelectionParams, TrainParams
 from xrouter.rl.embedded.replay_data import ReplayTensors
-from xrouter.rl.embedded.run import TrainParams
 from xrouter.rl.embedded.selection import (
-    SelectionParams,
     concat,
     cv_operating_lambda,
     fold_of,
@@ -81,7 +80,7 @@ def test_cv_operating_lambda_is_one_of_the_lambdas_judged_against_the_best_singl
 
 
 def test_selection_params_are_checked_by_name() -> None:
-    assert TrainParams().selection.method == "val"
+    assert TrainParams().selection.method == "cv"  # params.yaml's default
     assert TrainParams.model_validate({"selection": {"method": "cv", "folds": 3, "steps": 100}}).selection.folds == 3
     with pytest.raises(ValidationError, match="selection.method"):
         TrainParams.model_validate({"selection": {"method": "bootstrap"}})

@@ -22,26 +22,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 
 from xrouter.env.reward import RewardParams
+from xrouter.rl.config import EmbeddedTrainConfig, SelectionParams
 from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.simulator import rollout
-from xrouter.rl.embedded.trainer import EmbeddedTrainConfig, train
-
-
-class SelectionParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    method: str = Field("val", pattern="^(val|cv)$", description=(
-        "val: the operating λ from the shipped router's val curve; cv: from pooled out-of-fold outcomes of "
-        "`folds` routers over train + val (see xrouter/rl/embedded/selection.py)."))
-    folds: int = Field(5, ge=2, description="k of the k-fold split of train + val (cv only).")
-    steps: int | None = Field(None, ge=1, description=(
-        "Training steps of each fold router (cv only); null: train.embedded.steps. Fewer steps make CV cheaper "
-        "(docs/training.md has what that costs in agreement with the full one)."))
-    seed: int = Field(0, description="Seeds the fold assignment.")
+from xrouter.rl.embedded.trainer import train
 
 
 def fold_of(tasks: list[str], folds: int, seed: int) -> np.ndarray:
