@@ -10,8 +10,8 @@ STAMP := $(VENV)/.synced
 .PHONY: run test test-fast sweep lock gpu-lock gpu-config-check venv clean-venv system-deps
 
 # OS packages the tests and servers need (PostgreSQL for the ledger and MLflow, bubblewrap for the grading
-# sandbox, Chromium for the UI tests). Installs only what is missing; needs root or sudo.
-SYSTEM_PKGS := postgresql bubblewrap chromium
+# sandbox and util-linux for its setpriv, Chromium for the UI tests). Installs only what is missing; needs root or sudo.
+SYSTEM_PKGS := postgresql bubblewrap util-linux chromium
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

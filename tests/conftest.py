@@ -60,9 +60,14 @@ def prepared(bundle):
 @pytest.fixture(scope="session")
 def world(prepared):
     """The replay world of the real bundle (from the prepared tables)."""
-    from xrouter.data.world import ReplayWorld
+    from xrouter.data.schema import BenchmarkItem
+    from xrouter.data.world import GRADED_BENCHMARKS, ReplayWorld
 
-    return ReplayWorld(prepared["prompts"], prepared["outcomes"], prepared["responses"], prepared["prices"])
+    def items() -> list:
+        b = prepared["benchmarks"]
+        return [BenchmarkItem.from_row(r) for r in b[b["benchmark"].isin(GRADED_BENCHMARKS)].to_dict("records")]
+
+    return ReplayWorld(prepared["prompts"], prepared["outcomes"], prepared["responses"], prepared["prices"], items)
 
 
 @pytest.fixture(scope="session")

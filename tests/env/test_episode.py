@@ -4,6 +4,7 @@ against a real OpenAI-compatible server on 127.0.0.1."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import pytest
@@ -89,6 +90,22 @@ def test_direct_answer_is_graded_against_gold(world, pool, query) -> None:
     wrong = env(world, pool).run(Scripted(Answer("The answer is 17.")), query, LAM)
     assert (right.score, right.cost_usd, right.reward, right.routing_strategy) == (1.0, 0.0, 1.0, "direct_response")
     assert wrong.score == 0.0 and wrong.final_model == "router"
+
+
+def test_direct_answers_are_graded_by_the_graders_on_every_replay_task(world, pool) -> None:
+    """One definition of "correct": the judge grades router-written text with xrouter.graders against the replay
+    prompt's benchmark item (CruxEval-O by running the code in the sandbox, MATH level 5 with math-verify)."""
+    p = world.prompts
+    for task in ("crux", "math-l5"):
+        pid, question, gold = p.loc[p["task"] == task, ["prompt_id", "question", "gold"]].iloc[0]
+        q = Query(pid, question, task, "zeroeval")
+        said = json.dumps({"reasoning": "...", "answer": gold})  # ZeroEval's answer form, as models write it
+        right = env(world, pool).run(Scripted(Answer(said)), q, LAM)
+        wrong = env(world, pool).run(Scripted(Answer(json.dumps({"answer": "123456789"}))), q, LAM)
+        assert (right.score, wrong.score) == (1.0, 0.0), (task, gold)
+    llmrouter = p.loc[p["source"] == "llmrouter"].iloc[0]
+    q = Query(llmrouter["prompt_id"], llmrouter["question"], llmrouter["task"], "llmrouter")
+    assert env(world, pool).run(Scripted(Answer("anything")), q, LAM).score == 0.0  # no gold: stated as 0
 
 
 def test_max_turns_ends_with_the_priciest_answer_so_far(world, pool, query) -> None:

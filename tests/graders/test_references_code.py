@@ -13,16 +13,18 @@ import pytest
 
 from xrouter.data.benchmarks import load_benchmark
 from xrouter.data.schema import BenchmarkItem
-from xrouter.graders import references
-from xrouter.graders.code_common import grade_many
+from xrouter.graders.references import (
+    base as references,
+)
 from xrouter.graders.references import (
     gold_answer,
-    off_by_one,
     reference_for,
     register_reference,
     registered_references,
     wrong_answer,
 )
+from xrouter.graders.references.code import off_by_one
+from xrouter.graders.rules.code_common import grade_many
 
 CODE_BENCHMARKS = ("humanevalplus", "mbppplus", "livecodebench", "cruxeval_o", "cruxeval_i")
 # Share of wrong answers that must be rejected by the comparison ("wrong ..."), not by an error. CruxEval-I's

@@ -32,14 +32,14 @@ class Grade:
 Grader = Callable[[str, BenchmarkItem], Grade]
 
 GRADER_MODULES: tuple[str, ...] = (
-    "xrouter.graders.math",
-    "xrouter.graders.choice",
-    "xrouter.graders.bbeh",
-    "xrouter.graders.arc",
-    "xrouter.graders.instructions",
-    "xrouter.graders.code_evalplus",
-    "xrouter.graders.code_livecodebench",
-    "xrouter.graders.code_cruxeval",
+    "xrouter.graders.rules.math",
+    "xrouter.graders.rules.choice",
+    "xrouter.graders.rules.bbeh",
+    "xrouter.graders.rules.arc",
+    "xrouter.graders.rules.instructions",
+    "xrouter.graders.rules.code_evalplus",
+    "xrouter.graders.rules.code_livecodebench",
+    "xrouter.graders.rules.code_cruxeval",
 )
 
 _GRADERS: dict[str, Grader] = {}

@@ -1,0 +1,67 @@
+"""The reference-answer registry: each grader registers one `Reference` (static ``gold(item)`` and
+``wrong(item)``) under its name; `gold_answer` / `wrong_answer` dispatch on ``item.grader``."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Protocol
+
+from xrouter.data.schema import BenchmarkItem
+
+
+class Reference(Protocol):
+    gold: Callable[[BenchmarkItem], str]
+    wrong: Callable[[BenchmarkItem], str]
+
+
+REFERENCE_MODULES = (
+    "xrouter.graders.references.code",
+    "xrouter.graders.references.math",
+    "xrouter.graders.references.text",
+)
+_REFERENCES: dict[str, type] = {}
+
+
+def register_reference(grader: str) -> Callable[[type], type]:
+    """Class decorator registering ``gold``/``wrong`` for ``grader``; a second registration raises."""
+
+    def decorator(cls: type) -> type:
+        if grader in _REFERENCES:
+            raise ValueError(
+                f"references for grader {grader!r} are already registered ({_REFERENCES[grader]})"
+            )
+        if not all(callable(getattr(cls, name, None)) for name in ("gold", "wrong")):
+            raise TypeError(f"{cls.__name__} must define static methods gold(item) and wrong(item)")
+        _REFERENCES[grader] = cls
+        return cls
+
+    return decorator
+
+
+def registered_references() -> list[str]:
+    """Graders with references, sorted (importing `REFERENCE_MODULES` registers them all)."""
+    for module in REFERENCE_MODULES:
+        importlib.import_module(module)  # a no-op once imported
+    return sorted(_REFERENCES)
+
+
+def reference_for(grader: str) -> Reference:
+    """The references of ``grader``; an unknown grader raises and lists the known ones."""
+    if grader not in _REFERENCES and grader not in (known := registered_references()):
+        raise KeyError(f"no references for grader {grader!r}; registered: {', '.join(known)}")
+    return _REFERENCES[grader]  # type: ignore[return-value]
+
+
+def gold_answer(item: BenchmarkItem) -> str:
+    return reference_for(item.grader).gold(item)
+
+
+def wrong_answer(item: BenchmarkItem) -> str:
+    return reference_for(item.grader).wrong(item)
+
+
+def reference_answers() -> dict[str, Callable[[BenchmarkItem], str]]:
+    """``{"gold": gold_answer, "wrong": wrong_answer}``, every grader's references registered."""
+    registered_references()
+    return {"gold": gold_answer, "wrong": wrong_answer}
