@@ -308,7 +308,6 @@ class CallModelTool(_EpisodeTool):
             ep["ended"] = f"{limit}_reached"
 
 
-
 def render_result(entry: dict[str, Any], c: Completion | None, max_chars: int = MAX_RESULT_CHARS) -> str:
     """`[call_name] model, $cost: <text>` within `max_chars` characters: the body (the response, or the error) is
     cut to its tail, marked `...`, so verl's own truncation never reaches the header."""
