@@ -18,8 +18,6 @@ import numpy as np
 
 from xrouter.config import load_params
 from xrouter.data.splits import split_ids
-from xrouter.env.config import EnvParams
-from xrouter.rl.config import TrainParams
 from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.selection import concat, out_of_fold, subset
@@ -34,7 +32,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=Path("reports/cv_selection.json"))
     args = ap.parse_args()
     params = load_params()
-    env, tp = params.parse("env", EnvParams), params.parse("train", TrainParams)
+    env, tp = params.env, params.train
     data_dir = params.path(params.paths.data)
     td = training_data(data_dir, env.pool)
     data = concat(ReplayTensors.build(td.world, td.prompt_ids, td.pool),

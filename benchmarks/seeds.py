@@ -28,7 +28,6 @@ from xrouter.data.splits import split_ids
 from xrouter.env.config import EnvParams
 from xrouter.metrics import bootstrap_cost_saved, paired_bootstrap
 from xrouter.pool import ModelPool
-from xrouter.rl.config import TrainParams
 from xrouter.rl.embedded.evaluation import best_single
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.router import load_router
@@ -82,7 +81,7 @@ def main() -> None:
     args = ap.parse_args()
     console = Console(width=170)
     params = load_params()
-    env, tp = params.parse("env", EnvParams), params.parse("train", TrainParams)
+    env, tp = params.env, params.train
     data_dir = params.path(params.paths.data)
     routers = [(str(p), p) for p in args.routers]
     for seed in args.train_seeds:

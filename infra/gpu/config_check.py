@@ -119,8 +119,8 @@ def prompt_tokens(data_dir: Path, tools_yaml: Path, lambdas: list[float]) -> dic
     import yaml
     from tokenizers import Tokenizer
 
-    from xrouter.data.world import ReplayWorld
     from xrouter.data.splits import split_ids
+    from xrouter.data.world import ReplayWorld
     from xrouter.models.smollm import ensure_cached
     from xrouter.pool import load_pool
 
@@ -161,9 +161,8 @@ def run_check(workdir: Path, data_dir: Path | None, uv: str) -> dict:
                            "filter_groups": cfg["algorithm"]["filter_groups"]["enable"]}}
     if data_dir is not None:
         from xrouter.config import load_params
-        from xrouter.rl.config import TrainParams
 
-        lambdas = load_params(REPO / "params.yaml").parse("train", TrainParams).eval_lambdas
+        lambdas = load_params(REPO / "params.yaml").train.eval_lambdas
         tokens = prompt_tokens(data_dir, CONFIG_DIR / "tools.yaml", lambdas)
         tokens["fits"] = tokens["total"] <= report["settings"]["max_prompt_length"]
         report["prompt_tokens"] = tokens
