@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Protocol
 
 from xrouter.data.schema import BenchmarkItem
+from xrouter.registry import Registry
 
 
 class Reference(Protocol):
@@ -20,37 +20,28 @@ REFERENCE_MODULES = (
     "xrouter.graders.references.math",
     "xrouter.graders.references.text",
 )
-_REFERENCES: dict[str, type] = {}
+REFERENCES: Registry[type] = Registry("reference answers", modules=REFERENCE_MODULES)
 
 
 def register_reference(grader: str) -> Callable[[type], type]:
     """Class decorator registering ``gold``/``wrong`` for ``grader``; a second registration raises."""
 
     def decorator(cls: type) -> type:
-        if grader in _REFERENCES:
-            raise ValueError(
-                f"references for grader {grader!r} are already registered ({_REFERENCES[grader]})"
-            )
         if not all(callable(getattr(cls, name, None)) for name in ("gold", "wrong")):
             raise TypeError(f"{cls.__name__} must define static methods gold(item) and wrong(item)")
-        _REFERENCES[grader] = cls
-        return cls
+        return REFERENCES.register(grader)(cls)
 
     return decorator
 
 
 def registered_references() -> list[str]:
     """Graders with references, sorted (importing `REFERENCE_MODULES` registers them all)."""
-    for module in REFERENCE_MODULES:
-        importlib.import_module(module)  # a no-op once imported
-    return sorted(_REFERENCES)
+    return REFERENCES.names()
 
 
 def reference_for(grader: str) -> Reference:
     """The references of ``grader``; an unknown grader raises and lists the known ones."""
-    if grader not in _REFERENCES and grader not in (known := registered_references()):
-        raise KeyError(f"no references for grader {grader!r}; registered: {', '.join(known)}")
-    return _REFERENCES[grader]  # type: ignore[return-value]
+    return REFERENCES.get(grader)  # type: ignore[return-value]
 
 
 def gold_answer(item: BenchmarkItem) -> str:
