@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FIND_LINKS := $(shell test -d /opt/wheels && echo --find-links /opt/wheels)
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-fast sweep lock gpu-lock venv clean-venv system-deps serve
+.PHONY: run test test-fast sweep lock gpu-lock gpu-config-check venv clean-venv system-deps serve
 
 # OS packages the tests and servers need (PostgreSQL for the ledger and MLflow, bubblewrap for the grading
 # sandbox and util-linux for its setpriv, Chromium for the UI tests). Installs only what is missing; needs root or sudo.
@@ -64,4 +64,9 @@ clean-venv:
 # The GPU environment's own lock (vLLM + verl): resolution only, never installed on CPU machines.
 gpu-lock: $(STAMP)
 	$(BIN)/uv pip compile infra/gpu/requirements.in --python-version 3.11 \
-		--python-platform x86_64-manylinux_2_28 -o infra/gpu/requirements.lock
+		--python-platform x86_64-manylinux_2_28 --prerelease disallow -o infra/gpu/requirements.lock
+
+# Compose infra/verl/config/dapo_xrouter.yaml with the GPU lock's verl + Hydra (no torch/vLLM) in a throwaway
+# venv, and count the router prompt's tokens against data.max_prompt_length (infra/gpu/config_check.py).
+gpu-config-check: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python infra/gpu/config_check.py --json reports/gpu_config_check.json

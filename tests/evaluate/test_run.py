@@ -36,6 +36,10 @@ def test_replay_evaluation_without_a_trained_router_runs_the_baselines(replay_ev
     oracle = doc["policies"]["oracle"]["overall"]
     assert oracle["accuracy"] > doc["policies"]["single:o1-mini-2024-09-12"]["overall"]["accuracy"]
     assert doc["cache"] is None  # replay answers are recordings: nothing to cache
+    iv = doc["intervals_vs_best_single"]
+    assert iv["reference"] == "single:o1-mini-2024-09-12" and set(iv["policies"]) == set(doc["policies"]) - {iv["reference"]}
+    oracle_iv = iv["policies"]["oracle"]["accuracy_diff"]
+    assert 0 < oracle_iv["low"] <= oracle_iv["estimate"] <= oracle_iv["high"]  # the oracle is better beyond noise
 
 
 @pytest.mark.slow
