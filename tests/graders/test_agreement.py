@@ -26,7 +26,11 @@ def test_agreement_floor_on_every_task(report):
     assert set(result) == set(TASKS)
     for task, entry in result.items():
         assert entry.n == SAMPLE, task
-        assert entry.rate >= FLOOR, (task, entry.rate, [(g.grade.reason, g.label) for g in entry.disagreements])
+        assert entry.rate >= FLOOR, (
+            task,
+            entry.rate,
+            [(g.grade.reason, g.label) for g in entry.disagreements],
+        )
     assert seconds < 60  # ~20 s here; the sandbox runs only for CruxEval answers that are not literals
 
 

@@ -72,7 +72,9 @@ def benchmark_item(task: str, prompt_id: str, gold: str, items: dict[str, Benchm
     return items[item_id]
 
 
-def responses(bundle: Path, tasks: Iterable[str] = TASKS, limit: int | None = None, seed: int = 0) -> list[tuple]:
+def responses(
+    bundle: Path, tasks: Iterable[str] = TASKS, limit: int | None = None, seed: int = 0
+) -> list[tuple]:
     """``(prompt_id, model, task, label, response, item)`` rows, all or a seeded sample of ``limit`` per task."""
     outcomes = load_zeroeval_outcomes(bundle, chars_per_token=4.0)
     texts = load_zeroeval_responses(bundle)
@@ -100,7 +102,9 @@ def agreement(
     rows = responses(bundle, tasks, limit, seed)
     code = [r for r in rows if r[5].grader.startswith("cruxeval")]
     text = [r for r in rows if not r[5].grader.startswith("cruxeval")]
-    grades = dict(zip(map(id, code), grade_many([r[4] for r in code], [r[5] for r in code], max_workers=workers)))
+    grades = dict(
+        zip(map(id, code), grade_many([r[4] for r in code], [r[5] for r in code], max_workers=workers))
+    )
     grades.update((id(r), grade(r[4], r[5])) for r in text)
     report: dict[str, TaskAgreement] = {}
     for row in rows:

@@ -18,8 +18,9 @@ parse falls back to upstream's split at the first ``==``.
   ``"answer": "hello world"`` match the string gold ``'5'`` / ``'hello world'``: the JSON field is
   already a string, and models drop the Python quotes inside it. This is a tolerance of quoting only.
 - input prediction: the call must be a call of ``f``. Its arguments are read as literals in the parent, or
-  else evaluated in the sandbox without ``f`` (so they cannot patch ``f`` or the builtins it uses); then
-  ``<code>`` runs in the sandbox and ``f(*args, **kwargs)`` is reported as plain data.
+  else evaluated in a sandboxed run of their own after ``<code>`` (whatever they patch there, ``f`` or the
+  builtins, stays there: only their values travel, as plain data; a lambda or a range does not); then a
+  fresh run executes ``<code>`` and reports ``f(*args, **kwargs)`` as plain data.
 
 The parent alone holds the gold output (read with `ast.literal_eval`) and compares with `same` (type-strict,
 `code_values`): nothing the sandboxed program prints or does decides the verdict. Each sandboxed run may
@@ -45,7 +46,15 @@ from xrouter.graders.rules.code_common import (
     quiet_parse,
     run_child,
 )
-from xrouter.graders.rules.code_values import BadRecord, _child_decode, _child_encode, decode, encode, same
+from xrouter.graders.rules.code_values import (
+    BadRecord,
+    Opaque,
+    _child_decode,
+    _child_encode,
+    decode,
+    encode,
+    same,
+)
 
 TIMEOUT_S = 3.0  # check_correctness(code_to_execute, 3)
 _STARTUP_S = 1.0  # upstream joins the process after timeout + 1 s
@@ -200,7 +209,7 @@ def _grade(response_text: str, item: BenchmarkItem, *, predict: str) -> Grade:
         return _verdict(got, gold_output(item), candidate, rule, predict)
     if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "f"):
         return Grade(0.0, candidate, f"{rule}: the predicted input is not a call of f")
-    arguments = _arguments(expr, candidate)
+    arguments = _arguments(expr, candidate, item.gold["code"])
     if arguments is None:
         return Grade(0.0, candidate, f"{rule}: the arguments are not Python expressions")
     if isinstance(arguments, str):  # an error while evaluating them
@@ -226,12 +235,15 @@ def _verdict(got: Any, gold: Any, candidate: str, rule: str, predict: str) -> Gr
     return Grade(0.0, candidate, f"{rule}: wrong {predict}")
 
 
-def _arguments(call: ast.Call, source: str) -> tuple[list[Any], dict[str, Any]] | str | None:
+def _arguments(call: ast.Call, source: str, code: str) -> tuple[list[Any], dict[str, Any]] | str | None:
     """The call's positional and keyword arguments as values: literals read here, anything else evaluated
-    in the sandbox without ``f``; None if they do not parse, an error text if evaluating them failed."""
+    in a sandboxed run of its own after the item's ``code`` (its names, ``thigh_o_two[:]`` say, exist there;
+    whatever the expressions patch stays in that process: only their values, as plain data, reach the run
+    that calls ``f``); None if they do not parse, an error text if evaluating them failed. Values that are
+    not plain data (a lambda, a range) fail."""
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         parts = [f"(lambda *a, **k: [list(a), k]){source[source.index('(') :]}"]
-        values, why = _evaluate(parts)
+        values, why = _evaluate(parts, code)
         if why is not None:
             return why
         if not (type(values[0]) is list and len(values[0]) == 2 and type(values[0][1]) is dict):
@@ -243,20 +255,27 @@ def _arguments(call: ast.Call, source: str) -> tuple[list[Any], dict[str, Any]] 
         return None
     values = [_literal(part) for part in sources]
     if any(v is _NO_VALUE for v in values):
-        values, why = _evaluate(sources)
+        values, why = _evaluate(sources, code)
         if why is not None:
             return why
+    if any(isinstance(v, Opaque) for v in values):
+        return (
+            "an argument is not plain data ("
+            + next(v.type_name for v in values if isinstance(v, Opaque))
+            + ")"
+        )
     n = len(call.args)
     return list(values[:n]), {k.arg: v for k, v in zip(call.keywords, values[n:])}
 
 
-def _evaluate(sources: list[str]) -> tuple[list[Any], str | None]:
-    """Evaluate expressions in the sandbox, in an empty namespace; (their values, None) or ([], why)."""
+def _evaluate(sources: list[str], code: str = "") -> tuple[list[Any], str | None]:
+    """Evaluate expressions in the sandbox after ``code`` (none: an empty namespace); (their values, None)
+    or ([], why)."""
     program = child_program(
         _child_entry, _child_encode, _child_evaluate, call="_child_entry(_child_evaluate)"
     )
     records, result = run_child(
-        program, {"sources": sources}, timeout_s=TIMEOUT_S + _STARTUP_S, memory_mb=_MEMORY_MB,
+        program, {"sources": sources, "code": code}, timeout_s=TIMEOUT_S + _STARTUP_S, memory_mb=_MEMORY_MB,
         max_output_bytes=1 << 20,
     )  # fmt: skip
     values = []
@@ -292,9 +311,15 @@ def _first_value(records: list[dict[str, Any]], result: Any, index: int = 0) -> 
 def _child_evaluate(payload, report):
     import builtins
 
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    try:
+        exec(compile(payload["code"], "code.py", "exec"), namespace)
+    except BaseException as exc:  # noqa: BLE001
+        report({"error": f"{type(exc).__name__}: {exc}"[:200]})
+        return
     for number, source in enumerate(payload["sources"]):
         try:
-            value = eval(source, {"__builtins__": builtins})
+            value = eval(source, namespace)
             encoded = _child_encode(value)
         except BaseException as exc:  # noqa: BLE001
             report({"i": number, "error": f"{type(exc).__name__}: {exc}"[:200]})
