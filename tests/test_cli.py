@@ -71,3 +71,14 @@ def test_graders_selfcheck_json(bundle) -> None:
     assert report["gpqa_diamond"] == {"n": 198, "gold": 1.0, "wrong": 0.0}
     assert report["amc23"] == {"n": 40, "gold": 1.0, "wrong": 0.0}
     assert report["ifeval"]["n"] == 535 and report["ifeval"]["gold"] >= 0.99 and report["ifeval"]["wrong"] <= 0.01
+
+
+def test_graders_agreement_json_and_bad_input(bundle) -> None:
+    run = subprocess.run([XROUTER, "graders", "agreement", "--json", "--bundle", str(bundle), "--task", "gsm",
+                          "--limit", "30"], capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert list(report) == ["gsm"] and report["gsm"]["n"] == 30 and report["gsm"]["rate"] >= 0.9
+    bad = subprocess.run([XROUTER, "graders", "agreement", "--task", "nope"], capture_output=True, text=True, timeout=60,
+                         check=False)
+    assert bad.returncode == 2 and "unknown task(s) ['nope']" in bad.stdout + bad.stderr

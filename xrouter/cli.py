@@ -94,5 +94,44 @@ def graders_selfcheck(
                       f"left out={r['left_out']} ({r['items_per_s']} responses/s)")
 
 
+@graders_app.command("agreement")
+def graders_agreement(
+    limit: Optional[int] = typer.Option(None, help="Grade a seeded sample of this many responses per task."),
+    seed: int = typer.Option(0, help="Seed of the sample."),
+    task: Optional[list[str]] = typer.Option(None, help="Only these ZeroEval tasks: gsm, math-l5, crux."),
+    bundle: Optional[Path] = typer.Option(None, help="Data bundle (default: params.yaml data.bundle)."),
+    workers: int = typer.Option(2, help="Concurrent sandboxed programs for CruxEval."),
+    as_json: bool = typer.Option(False, "--json", help="Print {task: {n, agree, rate, ...}} as JSON."),
+) -> None:
+    """Agreement of the graders with ZeroEval's own labels on the bundle's real responses, per task."""
+    import json  # noqa: PLC0415
+
+    from xrouter.graders.agreement import TASKS, agreement, reasons  # noqa: PLC0415
+
+    if bundle is None:
+        from xrouter.config import load_params  # noqa: PLC0415
+
+        bundle = load_params().data.bundle
+    unknown = sorted(set(task or ()) - set(TASKS))
+    if unknown or (limit is not None and limit <= 0):
+        why = f"unknown task(s) {unknown}; choose from {list(TASKS)}" if unknown else "--limit must be positive"
+        console.print(f"[red]error:[/red] {why}")
+        raise typer.Exit(2)
+    try:
+        report = agreement(bundle, task or TASKS, limit, seed, workers)
+    except (ValueError, KeyError, FileNotFoundError) as err:
+        console.print(f"[red]error:[/red] {err}", soft_wrap=True)
+        raise typer.Exit(2) from err
+    if as_json:
+        print(json.dumps({t: {"n": r.n, "agree": r.agree, "rate": r.rate, "ours_only": r.ours_only,
+                              "zeroeval_only": r.theirs_only} for t, r in report.items()}))
+        return
+    for name, r in report.items():
+        console.print(f"{name:<8} n={r.n:>6} agree={r.rate:.4f}  we grade correct, ZeroEval wrong: {r.ours_only}"
+                      f"  ZeroEval correct, we grade wrong: {r.theirs_only}")
+        for reason, count in reasons(r):
+            console.print(f"         {count:>5}  {reason}")
+
+
 if __name__ == "__main__":
     app()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -130,3 +131,41 @@ def test_extract_and_split_the_assertion():
     assert assertion_parts("assert f(1, 'x') == {'a': [1]}") == ("f(1, 'x')", "{'a': [1]}")
     assert assertion_parts("some words\nassert f(1) == 2") == ("f(1)", "2")
     assert assertion_parts("assert f(1) == 2 == 3 garbage") == ("f(1)", "2")  # upstream's split at '=='
+
+
+@pytest.mark.parametrize(
+    ("response", "score", "reason"),
+    [
+        ('```json\n{\n    "reasoning": "sorted, reversed",\n    "answer": "[3, 2, 1]"\n}\n```', 1.0, "json_answer: pass"),
+        ('{"reasoning": "r", "answer": "[3,2,1]"}', 1.0, "json_answer: pass"),  # same value, other spacing
+        ('{"reasoning": "r", "answer": [3, 2, 1]}', 1.0, "json_answer: pass"),  # a JSON list
+        ('{"reasoning": "it says "hi" here", "answer": "[3, 2, 1]"}', 1.0, "json_answer: pass"),  # broken JSON
+        ('{\n  "reasoning": "the "x" in it",\n  "answer": [3, 2, 1]\n}', 1.0, "json_answer: pass"),  # bare, broken
+        ('{"reasoning": "r", "answer": "[1, 2, 3]"}', 0.0, "json_answer: wrong output"),
+        ('{"reasoning": "r", "answer": "f([1, 3, 2])"}', 0.0, "json_answer: the predicted output calls f"),
+        ('{"reasoning": "r", "answer": ""}', 0.0, "json_answer: empty answer"),
+    ],
+)  # fmt: skip
+def test_the_json_answer_form_of_zeroeval(response, score, reason):
+    result = grade(response, item("output"))
+    assert result.score == score and result.reason.startswith(reason), result
+
+
+@pytest.mark.parametrize(
+    ("answer", "output", "score"),
+    [
+        ("{1: None, 2: None}", "{1: None, 2: None}", 1.0),  # the example
+        ("5", "'5'", 1.0),  # the quotes dropped inside the JSON string: ZeroEval's rule
+        ("hello world", "'hello world'", 1.0),
+        ("  a b  ", "'  a b  '", 1.0),  # whitespace is part of the answer
+        ("a b", "'  a b  '", 0.0),
+        ("", "''", 1.0),
+        ("6,8,8", "'6,8,8'", 1.0),
+        ("True", "True", 1.0),
+        ("1", "True", 0.0),  # type-strict: 1 is not True
+        ("'5'", "5", 1.0),  # ZeroEval's quote stripping works both ways for the JSON form
+    ],
+)
+def test_json_answer_quoting(answer, output, score):
+    crux = item("output", code="def f(x):\n    return x", call_input="0", output=output)
+    assert grade(f'{{"reasoning": "r", "answer": {json.dumps(answer)}}}', crux).score == score

@@ -13,11 +13,14 @@ parse falls back to upstream's split at the first ``==``.
 - output prediction: the value is the prediction. It must not call ``f`` (upstream rejects a value
   containing ``f(<input>)``). A Python literal is read in the parent (`ast.literal_eval`); any other
   expression is evaluated in the sandbox in an empty namespace (no ``code``, no ``f``), its value reported
-  as plain data. A ``json_answer`` that is neither (``hello`` for ``'hello'``) is the string itself, as
-  ZeroEval reads an unquoted answer.
+  as plain data. A ``json_answer`` also passes by ZeroEval's own rule (`zeroeval_text_match`: the
+  answer's text equals the gold's once quotes at either end are stripped), so ``"answer": "5"`` or
+  ``"answer": "hello world"`` match the string gold ``'5'`` / ``'hello world'``: the JSON field is
+  already a string, and models drop the Python quotes inside it. This is a tolerance of quoting only.
 - input prediction: the call must be a call of ``f``. Its arguments are read as literals in the parent, or
-  else evaluated in the sandbox without ``f`` (so they cannot patch ``f`` or the builtins it uses); then
-  ``<code>`` runs in the sandbox and ``f(*args, **kwargs)`` is reported as plain data.
+  else evaluated in a sandboxed run of their own after ``<code>`` (whatever they patch there, ``f`` or the
+  builtins, stays there: only their values travel, as plain data; a lambda or a range does not); then a
+  fresh run executes ``<code>`` and reports ``f(*args, **kwargs)`` as plain data.
 
 The parent alone holds the gold output (read with `ast.literal_eval`) and compares with `same` (type-strict,
 `code_values`): nothing the sandboxed program prints or does decides the verdict. Each sandboxed run may
@@ -43,7 +46,15 @@ from xrouter.graders.rules.code_common import (
     quiet_parse,
     run_child,
 )
-from xrouter.graders.rules.code_values import BadRecord, _child_decode, _child_encode, decode, encode, same
+from xrouter.graders.rules.code_values import (
+    BadRecord,
+    Opaque,
+    _child_decode,
+    _child_encode,
+    decode,
+    encode,
+    same,
+)
 
 TIMEOUT_S = 3.0  # check_correctness(code_to_execute, 3)
 _STARTUP_S = 1.0  # upstream joins the process after timeout + 1 s
@@ -51,6 +62,7 @@ _MEMORY_MB = 2048
 _ANSWER_BLOCK = re.compile(r"\[ANSWER\](.*?)\[/ANSWER\]", re.DOTALL)
 _JSON_ANSWER = re.compile(r'"answer"\s*:\s*"((?:[^"\\]|\\.)*)"\s*[,}]', re.DOTALL)
 _JSON_ANSWER_LOOSE = re.compile(r'"answer"\s*:\s*"(.*)"\s*\n?\s*}', re.DOTALL)
+_JSON_BARE_ANSWER = re.compile(r'"answer"\s*:\s*([^"\s][^\n]*?)\s*,?\s*\n?\s*}\s*(?:```)?\s*$', re.DOTALL)
 _GOLD: dict[str, Any] = {}  # gold output text -> value
 _ASSERT_LINE = re.compile(r"^[ \t]*(assert\s+f\s*\(.*)$", re.MULTILINE)
 
@@ -73,7 +85,7 @@ def extract_assertion(response_text: str) -> tuple[str | None, str]:
     elif "[ANSWER]" in response_text:
         answer, rule = response_text.rsplit("[ANSWER]", 1)[1].split("[/ANSWER]")[0], "open_answer_tag"
     elif (found := json_answer(response_text)) is not None:
-        return (found, "json_answer") if found.strip() else (None, "none")
+        return found, "json_answer"  # as written: ZeroEval compares it unstripped
     elif lines := _ASSERT_LINE.findall(response_text):
         answer, rule = lines[-1], "assert_line"
     else:
@@ -93,13 +105,15 @@ def json_answer(response_text: str) -> str | None:
             continue
         if isinstance(value, dict) and "answer" in value:
             answer = value["answer"]
-            return answer.strip() if isinstance(answer, str) else _python_source(answer)
+            return answer if isinstance(answer, str) else _python_source(answer)
     for pattern in (_JSON_ANSWER, _JSON_ANSWER_LOOSE):
         if match := pattern.search(response_text):
             try:
-                return json.loads(f'"{match.group(1)}"').strip()
+                return json.loads(f'"{match.group(1)}"')
             except ValueError:
-                return match.group(1).replace('\\"', '"').strip()
+                return match.group(1).replace('\\"', '"')
+    if match := _JSON_BARE_ANSWER.search(response_text):
+        return match.group(1).strip()
     return None
 
 
@@ -150,15 +164,10 @@ def _literal(source: str) -> Any:
         return _NO_VALUE
 
 
-def _bare_string(answer: str) -> bool:
-    """ZeroEval's reading of an unquoted answer as a string: no brackets, not a number, not a boolean."""
-    text = answer.strip()
-    return (
-        bool(text)
-        and not any(c in text for c in "({[]})")
-        and not text.replace(".", "", 1).isdigit()
-        and (text.lower() not in ("true", "false"))
-    )
+def zeroeval_text_match(answer: str, gold_source: str) -> bool:
+    """ZeroEval's rule for a JSON answer: the texts agree once quotes at either end are stripped (and a
+    newline written as ``\\n``), so ``"answer": "5"`` matches the gold ``'5'``."""
+    return answer.strip("'\"").replace("\n", "\\n") == gold_source.strip("'\"")
 
 
 def gold_output(item: BenchmarkItem) -> Any:
@@ -176,6 +185,10 @@ def _grade(response_text: str, item: BenchmarkItem, *, predict: str) -> Grade:
     answer, rule = extract_assertion(response_text)
     if answer is None:
         return Grade(0.0, None, "no answer found")
+    if predict == "output" and rule == "json_answer" and zeroeval_text_match(answer, item.gold["output"]):
+        return Grade(1.0, answer, f"{rule}: pass (as text)")
+    if not answer.strip():
+        return Grade(0.0, None, f"{rule}: empty answer")
     call, value = assertion_parts(answer)
     candidate = value if predict == "output" else call
     if not candidate:
@@ -183,19 +196,11 @@ def _grade(response_text: str, item: BenchmarkItem, *, predict: str) -> Grade:
     try:
         expr = quiet_parse(candidate, mode="eval").body
     except UNPARSABLE:
-        if predict == "output" and rule == "json_answer" and _bare_string(answer):
-            return _verdict(answer.strip(), gold_output(item), candidate, rule, predict)
         return Grade(0.0, candidate, f"{rule}: the {predict} is not a Python expression")
     if predict == "output":
         if _calls_f(expr):
             return Grade(0.0, candidate, f"{rule}: the predicted output calls f")
         got = _literal(candidate)
-        if (
-            rule == "json_answer"
-            and _bare_string(answer)
-            and (got is _NO_VALUE or isinstance(expr, ast.Tuple))
-        ):
-            got = answer.strip()  # unquoted text (hello, 6,8,8): ZeroEval reads it as that string
         if got is _NO_VALUE:
             got, why = _evaluate([candidate])
             if why is not None:
@@ -204,7 +209,7 @@ def _grade(response_text: str, item: BenchmarkItem, *, predict: str) -> Grade:
         return _verdict(got, gold_output(item), candidate, rule, predict)
     if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "f"):
         return Grade(0.0, candidate, f"{rule}: the predicted input is not a call of f")
-    arguments = _arguments(expr, candidate)
+    arguments = _arguments(expr, candidate, item.gold["code"])
     if arguments is None:
         return Grade(0.0, candidate, f"{rule}: the arguments are not Python expressions")
     if isinstance(arguments, str):  # an error while evaluating them
@@ -230,12 +235,15 @@ def _verdict(got: Any, gold: Any, candidate: str, rule: str, predict: str) -> Gr
     return Grade(0.0, candidate, f"{rule}: wrong {predict}")
 
 
-def _arguments(call: ast.Call, source: str) -> tuple[list[Any], dict[str, Any]] | str | None:
+def _arguments(call: ast.Call, source: str, code: str) -> tuple[list[Any], dict[str, Any]] | str | None:
     """The call's positional and keyword arguments as values: literals read here, anything else evaluated
-    in the sandbox without ``f``; None if they do not parse, an error text if evaluating them failed."""
+    in a sandboxed run of its own after the item's ``code`` (its names, ``thigh_o_two[:]`` say, exist there;
+    whatever the expressions patch stays in that process: only their values, as plain data, reach the run
+    that calls ``f``); None if they do not parse, an error text if evaluating them failed. Values that are
+    not plain data (a lambda, a range) fail."""
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         parts = [f"(lambda *a, **k: [list(a), k]){source[source.index('(') :]}"]
-        values, why = _evaluate(parts)
+        values, why = _evaluate(parts, code)
         if why is not None:
             return why
         if not (type(values[0]) is list and len(values[0]) == 2 and type(values[0][1]) is dict):
@@ -247,20 +255,27 @@ def _arguments(call: ast.Call, source: str) -> tuple[list[Any], dict[str, Any]] 
         return None
     values = [_literal(part) for part in sources]
     if any(v is _NO_VALUE for v in values):
-        values, why = _evaluate(sources)
+        values, why = _evaluate(sources, code)
         if why is not None:
             return why
+    if any(isinstance(v, Opaque) for v in values):
+        return (
+            "an argument is not plain data ("
+            + next(v.type_name for v in values if isinstance(v, Opaque))
+            + ")"
+        )
     n = len(call.args)
     return list(values[:n]), {k.arg: v for k, v in zip(call.keywords, values[n:])}
 
 
-def _evaluate(sources: list[str]) -> tuple[list[Any], str | None]:
-    """Evaluate expressions in the sandbox, in an empty namespace; (their values, None) or ([], why)."""
+def _evaluate(sources: list[str], code: str = "") -> tuple[list[Any], str | None]:
+    """Evaluate expressions in the sandbox after ``code`` (none: an empty namespace); (their values, None)
+    or ([], why)."""
     program = child_program(
         _child_entry, _child_encode, _child_evaluate, call="_child_entry(_child_evaluate)"
     )
     records, result = run_child(
-        program, {"sources": sources}, timeout_s=TIMEOUT_S + _STARTUP_S, memory_mb=_MEMORY_MB,
+        program, {"sources": sources, "code": code}, timeout_s=TIMEOUT_S + _STARTUP_S, memory_mb=_MEMORY_MB,
         max_output_bytes=1 << 20,
     )  # fmt: skip
     values = []
@@ -296,9 +311,15 @@ def _first_value(records: list[dict[str, Any]], result: Any, index: int = 0) -> 
 def _child_evaluate(payload, report):
     import builtins
 
+    namespace = {"__name__": "__main__", "__builtins__": builtins}
+    try:
+        exec(compile(payload["code"], "code.py", "exec"), namespace)
+    except BaseException as exc:  # noqa: BLE001
+        report({"error": f"{type(exc).__name__}: {exc}"[:200]})
+        return
     for number, source in enumerate(payload["sources"]):
         try:
-            value = eval(source, {"__builtins__": builtins})
+            value = eval(source, namespace)
             encoded = _child_encode(value)
         except BaseException as exc:  # noqa: BLE001
             report({"i": number, "error": f"{type(exc).__name__}: {exc}"[:200]})

@@ -23,7 +23,10 @@ rules of EvalPlus (evalplus/evalplus @26d6d00: ``evaluate.py``, ``eval/__init__.
    ``numpy.allclose(out, expected, rtol=1e-7, atol=atol)``. Special oracles as upstream: HumanEval/32
    (|poly(xs, out)| <= atol); MBPP+ set equality (8 tasks), ``is not None`` (3), ``are_equivalent`` (any
    output), ``sum_div`` (or 0), ``surface_Area`` and ``digit_distance_nums`` (or the oracle's own answer).
-   All of it runs in the parent, on decoded values.
+   All of it runs in the parent, on decoded values. Exception: an expected output that pickles over
+   `HUGE_OUTPUT_BYTES` (Mbpp/255's, up to 1.3 GB of JSON for its 112 tests) is kept as the SHA-256 of its
+   ``repr`` and the response's output is reported the same way: exact, type-strict (no float tolerance,
+   ``2`` is not ``2.0``). A digest cannot be matched without producing that exact text, i.e. the answer.
 
 MBPP+ inputs are stored as JSON; tuples, sets and complex numbers are restored per task as EvalPlus's
 ``mbpp_deserialize_inputs`` does (`_child_restore_mbpp`), for the reference, the response and the parent's
@@ -39,6 +42,7 @@ import math
 import os
 import secrets
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +68,18 @@ PHASE_CAP_S = 60.0  # evalplus EVALPLUS_TIMEOUT_PER_TASK: the most one phase (ba
 _STARTUP_S = 3.0  # interpreter start, reading the inputs
 _MEMORY_MB = 4096  # evalplus EVALPLUS_MAX_MEMORY_BYTES
 _REFERENCE_TIMEOUT_S = 120.0  # the reference alone, on all inputs
-_REFERENCE_OUTPUT_BYTES = 256 << 20  # what the reference may report (a few tasks return megabytes)
+_REFERENCE_OUTPUT_BYTES = 256 << 20  # what the reference may report
+HUGE_OUTPUT_BYTES = 1 << 20  # an expected output that pickles larger is compared by digest (see 4.)
 _NOT_NONE_TASKS = ("check_str", "text_match_three", "text_starta_endb")
 _CACHE_VERSION = 2  # bump when the harness changes what it records
 _EXPECTED: dict[str, dict[str, Any]] = {}  # cache key -> {"expected": [values], "times": [s], "size": bytes}
+
+
+@dataclass(frozen=True)
+class Digest:
+    """An expected output too large to ship (`HUGE_OUTPUT_BYTES`): the SHA-256 of its ``repr``."""
+
+    sha256: str
 
 
 class EvalPlusReferenceError(RuntimeError):
@@ -89,7 +101,9 @@ def grade_evalplus(response_text: str, item: BenchmarkItem) -> Grade:
     phases = [part for part in (limits[:n_base], limits[n_base:]) if part]
     timeout_s = _STARTUP_S + sum(min(PHASE_CAP_S, sum(part)) + 2.0 for part in phases)
     watcher = _Judge(gold, oracle["expected"])
-    records, result = _run(gold, code, limits, timeout_s, 2 * oracle["size"] + (1 << 20), watcher.feed)
+    digests = [i for i, exp in enumerate(oracle["expected"]) if isinstance(exp, Digest)]
+    max_bytes = 2 * oracle["size"] + (1 << 20)
+    records, result = _run(gold, code, limits, timeout_s, max_bytes, watcher.feed, digests)
     judge = _Judge(gold, oracle["expected"])
     for record in records:
         if judge.feed(record):
@@ -135,19 +149,26 @@ class _Judge:
             return self._fail(f"timeout on {self._test()} (limit {limit_text} s)")
         if "error" in record:
             return self._fail(f"{str(record['error'])[:80]} on {self._test()}")
+        exp = self.expected[self.index]
+        if isinstance(exp, Digest) or "digest" in record:
+            if not (isinstance(exp, Digest) and record.get("digest") == exp.sha256):
+                return self._fail(f"wrong output on {self._test()}")
+            return self._passed()
         try:
             out = decode(record.get("out"))
         except (BadRecord, RecursionError):
             return self._fail(f"unreadable output on {self._test()}")
         if self.index == self.n_base:
             self.atol = self.gold_atol  # each phase starts from the item's atol
-        exp = self.expected[self.index]
         try:
             passed, self.atol = compare(self.task_id, self.name, self.inputs[self.index], out, exp, self.atol)
         except Exception:  # noqa: BLE001 -- an output of the wrong shape for a special oracle
             passed = False
         if not passed:
             return self._fail(f"wrong output on {self._test()}")
+        return self._passed()
+
+    def _passed(self) -> bool:
         self.index += 1
         if self.index == len(self.expected):
             n_plus = len(self.expected) - self.n_base
@@ -173,9 +194,12 @@ def expected_outputs(item: BenchmarkItem) -> dict[str, Any]:
         _write_signed(path, text)
     stored = json.loads(text)
     not_none = item.gold["task_id"].startswith("Mbpp/") and item.gold["entry_point"] in _NOT_NONE_TASKS
-    expected = [decode(value) for value in stored["expected"]]
+    digests = stored["digests"]
+    expected = [
+        Digest(digests[str(i)]) if str(i) in digests else decode(v) for i, v in enumerate(stored["expected"])
+    ]
     if not_none:  # the regex tasks: only whether there was a match
-        expected = [value is not None for value in expected]
+        expected = [value if isinstance(value, Digest) else value is not None for value in expected]
     _EXPECTED[key] = {"expected": expected, "times": stored["times"], "size": len(text)}
     return _EXPECTED[key]
 
@@ -184,14 +208,21 @@ def _compute_expected(item: BenchmarkItem) -> str:
     gold = item.gold
     n = len(gold["base_input"]) + len(gold["plus_input"])
     records, result = _run(gold, None, None, _REFERENCE_TIMEOUT_S, _REFERENCE_OUTPUT_BYTES, None)
-    outputs = [r for r in records if "out" in r and "t" in r]
+    outputs = [r for r in records if ("out" in r or "digest" in r) and "t" in r]
     if len(outputs) != n or [r.get("i") for r in outputs] != list(range(n)):
-        failed = next((r for r in records if "out" not in r), None)
+        failed = next((r for r in records if "out" not in r and "digest" not in r), None)
         why = json.dumps(failed)[:200] if failed else died(result, _REFERENCE_TIMEOUT_S)
         raise EvalPlusReferenceError(f"{item.id}: the reference failed: {why}")
     for record in outputs:
-        decode(record["out"])  # raises on anything outside the encoding
-    return json.dumps({"expected": [r["out"] for r in outputs], "times": [r["t"] for r in outputs]})
+        if "out" in record:
+            decode(record["out"])  # raises on anything outside the encoding
+    return json.dumps(
+        {
+            "expected": [r.get("out") for r in outputs],
+            "digests": {str(r["i"]): r["digest"] for r in outputs if "digest" in r},
+            "times": [r["t"] for r in outputs],
+        }
+    )
 
 
 def _run(
@@ -201,6 +232,7 @@ def _run(
     timeout_s: float,
     max_output_bytes: int,
     watch: Any,
+    digests: list[int] | None = None,
 ) -> tuple[list[dict[str, Any]], ExecResult]:
     """`_child_outputs` on the response ``code`` (each call limited by ``limits``), or with ``code=None``
     on the reference, recording its times."""
@@ -213,6 +245,8 @@ def _run(
         "limits": limits,
         "define_limit": MIN_TIME_LIMIT_S,
         "reference_limit": _REFERENCE_TIMEOUT_S,
+        "digest_for": digests or [],
+        "huge_bytes": HUGE_OUTPUT_BYTES,
     }
     program = child_program(
         _ChildTimeout, _child_call_with_limit, _child_entry, _child_encode, _child_restore_mbpp, _child_outputs,
@@ -368,10 +402,21 @@ def _child_restore_mbpp(task_id, inputs):
 
 def _child_outputs(payload, report):
     """Call the code's entry point on every base then plus input (a fresh exec of the code per phase) and
-    report each output (encoded) with its time, in order; stop at the first exception or timeout."""
+    report each output (encoded) with its time, in order; stop at the first exception or timeout. Outputs
+    asked for by digest (and, for the reference, any that pickles over ``huge_bytes``) are reported as
+    the SHA-256 of their repr; a response's output that pickles over 4 x ``huge_bytes`` is not encoded."""
+    import hashlib
+    import pickle
     import time
 
+    def pickled_size(value):
+        try:
+            return len(pickle.dumps(value, protocol=5))
+        except Exception:  # noqa: BLE001 -- unpicklable: encoded (as opaque) below
+            return 0
+
     task_id, name, limits = payload["task_id"], payload["entry_point"], payload["limits"]
+    digest_for, huge = set(payload["digest_for"]), payload["huge_bytes"]
     code = compile(payload["code"], "solution.py", "exec")
     index = 0
     for phase in ("base", "plus"):
@@ -394,6 +439,15 @@ def _child_outputs(payload, report):
                 start = time.perf_counter()
                 out = _child_call_with_limit(fn, args, limit)
                 spent = time.perf_counter() - start
+                size = pickled_size(out) if limits is None or index not in digest_for else 0
+                if index in digest_for or (limits is None and size > huge):
+                    digest = hashlib.sha256(repr(out).encode("utf-8", "surrogatepass")).hexdigest()
+                    report({"i": index, "digest": digest, "t": spent})
+                    index += 1
+                    continue
+                if size > 4 * huge:
+                    report({"i": index, "error": "an output far larger than expected"})
+                    return
                 encoded = _child_encode(out)
             except _ChildTimeout:
                 report({"i": index, "timeout": limit})
