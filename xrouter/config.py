@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from xrouter.evaluate.regression import NightlyParams
+
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -72,6 +74,7 @@ class Params(BaseModel):
     paths: PathsParams = PathsParams()
     prepare: PrepareParams = PrepareParams()
     validate_: ValidateParams = Field(ValidateParams(), alias="validate")
+    nightly: NightlyParams = NightlyParams()
 
     @model_validator(mode="after")
     def _resolve(self) -> "Params":
