@@ -26,12 +26,13 @@ from xrouter.backends.replay import ReplayBackend  # noqa: E402
 from xrouter.config import load_params  # noqa: E402
 from xrouter.env.episode import RoutingEnv  # noqa: E402
 from xrouter.env.judge import ReplayJudge  # noqa: E402
-from xrouter.env.replay_splits import split_ids, training_data  # noqa: E402
+from xrouter.data.splits import split_ids  # noqa: E402
+from xrouter.routers.training import training_data  # noqa: E402
 from xrouter.env.config import EnvParams  # noqa: E402
-from xrouter.env.runner import replay_queries  # noqa: E402
+from xrouter.env.queries import replay_queries  # noqa: E402
 from xrouter.metrics import cost_saved_at_matched_accuracy, frontier_auc, shared_cost_range  # noqa: E402
-from xrouter.routers.factory import operating_lambda  # noqa: E402
-from xrouter.routers.sweep import baseline_curves, single_curves, trained_curve  # noqa: E402
+from xrouter.routers.card import is_router_dir, read_card, resolve_lambda  # noqa: E402
+from xrouter.routers.curves import baseline_curves, single_curves, trained_curve  # noqa: E402
 
 TOLERANCE = 0.005  # "matches" = within 0.5 accuracy points
 
@@ -42,7 +43,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=Path("reports/frontier.json"))
     ap.add_argument("--lambda", dest="lam", type=float, default=None,
                     help="the λ of each router's table row (default: the trained router's operating λ, chosen on "
-                         "val, else params env.reward.lam)")
+                         "held-out data; needed when there is no trained router)")
     ap.add_argument("--router", type=Path, default=Path("models/router"),
                     help="a trained router folder to include (skipped when absent)")
     args = ap.parse_args()
@@ -54,14 +55,14 @@ def main() -> None:
     world, pool = train.world, train.pool
     test_ids = split_ids(data_dir, "test", "zeroeval")
     queries = replay_queries(world, test_ids)
-    reward = params.parse("env", EnvParams).reward
-    operating = operating_lambda(args.router)
-    lam = args.lam if args.lam is not None else operating if operating is not None else reward.lam
+    reward = params.env.reward
+    card = read_card(args.router) if is_router_dir(args.router) else None
+    lam, _ = resolve_lambda("router" if args.lam is None else args.lam, card)
     env = RoutingEnv(pool, ReplayBackend(world), ReplayJudge(world), reward=reward)
 
-    singles = single_curves(env, pool, queries)
+    singles = single_curves(env, pool, queries, lam)
     curves = baseline_curves(env, pool, queries, train, reward, lam)
-    if (args.router / "router.json").is_file():
+    if card is not None:
         from xrouter.rl.embedded.router import load_router
 
         curves.insert(0, trained_curve(env, load_router(args.router, pool), queries, lam))

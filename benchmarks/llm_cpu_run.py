@@ -26,7 +26,7 @@ import torch
 from xrouter.config import load_params
 from xrouter.env.config import EnvParams
 from xrouter.env.episode import RoutingEnv
-from xrouter.rl.embedded.run import TrainParams
+from xrouter.rl.config import TrainParams
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.rl.llm.rollout import run_episodes
 from xrouter.rl.llm.router import load_llm_router
@@ -66,10 +66,10 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     params = load_params(ROOT / "params.yaml")
-    env = params.parse("env", EnvParams)
+    env = params.env
     if args.max_turns is not None:
         env = env.model_copy(update={"limits": env.limits.model_copy(update={"max_turns": args.max_turns})})
-    cfg = params.parse("train", TrainParams).llm
+    cfg = params.train.llm
     update = {"eval_prompts": args.eval_prompts}
     for key in ("pool_models", "steps", "prompts_per_step", "lr", "temperature"):
         if getattr(args, key) is not None:

@@ -24,13 +24,13 @@ from xrouter.config import load_params
 from xrouter.env.config import EnvParams
 from xrouter.env.reward import RewardParams
 from xrouter.metrics import cost_saved_at_matched_accuracy, frontier_auc, shared_cost_range
-from xrouter.routers.sweep import LAMBDAS
+from xrouter.routers.curves import LAMBDAS
 
 CACHE = Path("/tmp/xrouter_rl_val_cache.pkl")
 TOLERANCE = 0.005
 
 
-def load(data_dir: Path, pool_name: str, reward: RewardParams, cache: Path = CACHE) -> dict:
+def load(data_dir: Path, pool_name: str, reward: RewardParams, lam: float, cache: Path = CACHE) -> dict:
     """{'train': ReplayTensors, 'val': ReplayTensors, 'baselines': {router: [(cost, acc, setting)]},
     'default': {router: (cost, acc)}}; built once, then read from `cache`."""
     if cache.is_file():
@@ -38,10 +38,11 @@ def load(data_dir: Path, pool_name: str, reward: RewardParams, cache: Path = CAC
     from xrouter.backends.replay import ReplayBackend  # noqa: PLC0415
     from xrouter.env.episode import RoutingEnv  # noqa: PLC0415
     from xrouter.env.judge import ReplayJudge  # noqa: PLC0415
-    from xrouter.env.replay_splits import split_ids, training_data  # noqa: PLC0415
-    from xrouter.env.runner import replay_queries  # noqa: PLC0415
+    from xrouter.data.splits import split_ids  # noqa: PLC0415
+    from xrouter.routers.training import training_data  # noqa: PLC0415
+    from xrouter.env.queries import replay_queries  # noqa: PLC0415
     from xrouter.rl.embedded.replay_data import ReplayTensors  # noqa: PLC0415
-    from xrouter.routers.sweep import baseline_curves, single_curves  # noqa: PLC0415
+    from xrouter.routers.curves import baseline_curves, single_curves  # noqa: PLC0415
 
     td = training_data(data_dir, pool_name)
     val_ids = split_ids(data_dir, "val", pool_name)
@@ -49,7 +50,7 @@ def load(data_dir: Path, pool_name: str, reward: RewardParams, cache: Path = CAC
            "val": ReplayTensors.build(td.world, val_ids, td.pool)}
     env = RoutingEnv(td.pool, ReplayBackend(td.world), ReplayJudge(td.world), reward=reward)
     queries = replay_queries(td.world, val_ids)
-    curves = single_curves(env, td.pool, queries) + baseline_curves(env, td.pool, queries, td, reward, reward.lam)
+    curves = single_curves(env, td.pool, queries, lam) + baseline_curves(env, td.pool, queries, td, reward, lam)
     out["baselines"] = {c.router: [(p.cost, p.accuracy, p.setting) for p in c.points] for c in curves}
     out["default"] = {c.router: (c.default.cost, c.default.accuracy) for c in curves}
     cache.write_bytes(pickle.dumps(out))
@@ -96,16 +97,18 @@ def main() -> None:
     ap.add_argument("--router", type=Path, default=None, help="a trained router folder")
     ap.add_argument("--train", action="store_true", help="train with params.yaml's train block first")
     ap.add_argument("--out", type=Path, default=Path("/tmp/rl_val_router"), help="where --train saves the router")
+    ap.add_argument("--lambda", dest="lam", type=float, default=2.0,
+                    help="the λ of each router's default row (2.0: the released xRouter's)")
     args = ap.parse_args()
     params = load_params()
-    env = params.parse("env", EnvParams)
+    env = params.env
     data_dir = params.path(params.paths.data)
-    d = load(data_dir, env.pool, env.reward)
+    d = load(data_dir, env.pool, env.reward, args.lam)
     extra, extra_default = {}, {}
     if args.train:
-        from xrouter.rl.embedded.run import TrainParams, run_embedded  # noqa: PLC0415
+        from xrouter.rl.embedded.run import run_embedded  # noqa: PLC0415
 
-        tp = params.parse("train", TrainParams)
+        tp = params.train
         t0 = time.perf_counter()
         run_embedded(data_dir, args.out, env, tp, log_mlflow=False)
         print(f"trained in {time.perf_counter() - t0:.0f}s -> {args.out}")
@@ -117,7 +120,7 @@ def main() -> None:
         router = load_router(args.router, _pool(data_dir, env.pool))
         pts = policy_curve(router.policy, val, env.reward)
         extra["trained"] = [(p["cost_per_query"], p["accuracy"], f"lambda={p['lambda']:g}") for p in pts]
-        at = next(p for p in pts if p["lambda"] == env.reward.lam)
+        at = min(pts, key=lambda p: abs(p["lambda"] - args.lam))
         extra_default["trained"] = (at["cost_per_query"], at["accuracy"])
         for p in pts:
             print(f"  λ={p['lambda']:<6g} acc {p['accuracy']:.4f} ${1000 * p['cost_per_query']:.3f}/1k "
@@ -126,7 +129,7 @@ def main() -> None:
 
 
 def _pool(data_dir: Path, pool_name: str):
-    from xrouter.env.replay_splits import training_data  # noqa: PLC0415
+    from xrouter.routers.training import training_data  # noqa: PLC0415
 
     return training_data(data_dir, pool_name).pool
 

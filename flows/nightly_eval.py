@@ -13,12 +13,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 
 from xrouter.config import load_params
-from xrouter.env.config import EnvParams
 from xrouter.evaluate import nightly
-from xrouter.evaluate.config import EvaluateParams
 from xrouter.evaluate.regression import scopes
 from xrouter.ops import artifacts
-from xrouter.tracking import MlflowParams, latest_version, setup_mlflow, ui_links
+from xrouter.tracking import latest_version, setup_mlflow, ui_links
 
 
 class RegressionDetected(RuntimeError):
@@ -27,9 +25,8 @@ class RegressionDetected(RuntimeError):
 
 def _setup(project: str):
     params = load_params(Path(project) / "params.yaml")
-    mp = params.parse("mlflow", MlflowParams)
-    uri = setup_mlflow(mp, params.root, experiment=params.nightly.experiment)
-    return params, mp, uri
+    uri = setup_mlflow(params.mlflow, params.root, experiment=params.nightly.experiment)
+    return params, params.mlflow, uri
 
 
 @task(name="latest-registered-version", retries=2, retry_delay_seconds=5)  # the tracking server may blink
@@ -41,9 +38,8 @@ def resolve_version(project: str) -> str:
 @task(name="evaluate-and-compare")
 def evaluate_and_compare(project: str, version: str) -> nightly.NightlyResult:
     params, mp, _ = _setup(project)
-    return nightly.run_nightly(mp.registered_model, version, params.path(params.paths.data),
-                               params.parse("evaluate", EvaluateParams), params.parse("env", EnvParams),
-                               params.nightly)
+    return nightly.run_nightly(mp.registered_model, version, params.path(params.paths.data), params.evaluate,
+                               params.env, params.nightly)
 
 
 @task(name="record-in-mlflow", retries=2, retry_delay_seconds=5)
@@ -51,7 +47,7 @@ def record(project: str, result: nightly.NightlyResult) -> dict[str, str]:
     params, mp, uri = _setup(project)
     import mlflow  # noqa: PLC0415
 
-    run_id = nightly.log_nightly(result, params.parse("evaluate", EvaluateParams))
+    run_id = nightly.log_nightly(result, params.evaluate)
     exp = mlflow.get_experiment_by_name(params.nightly.experiment)
     return {"run_id": run_id, **ui_links(uri, exp.experiment_id, run_id, mp.registered_model, result.version)}
 

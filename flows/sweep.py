@@ -14,21 +14,22 @@ from prefect import flow, get_run_logger, task
 from xrouter.config import load_params
 from xrouter.env.config import EnvParams
 from xrouter.rl import sweep as sw
-from xrouter.tracking import MlflowParams, setup_mlflow
+from xrouter.config import MlflowParams
+from xrouter.tracking import setup_mlflow
 
 
 @task(name="train-per-lambda")
 def train_members(project: str) -> list[dict]:
     params = load_params(Path(project) / "params.yaml")
-    sp, env = params.parse("sweep", sw.SweepParams), params.parse("env", EnvParams)
+    sp, env = params.sweep, params.env
     return sw.run_parallel(params.path(params.paths.data), params.path(params.paths.models) / "sweep", env,
-                           params.block("train"), sp)
+                           params.train.model_dump(mode="json"), sp)
 
 
 @task(name="compare-and-log")
 def compare_and_log(project: str, members: list[dict]) -> dict:
     params = load_params(Path(project) / "params.yaml")
-    sp, env = params.parse("sweep", sw.SweepParams), params.parse("env", EnvParams)
+    sp, env = params.sweep, params.env
     data_dir = params.path(params.paths.data)
     conditioned = sw.conditioned_points(params.path(params.paths.models) / "router", data_dir, env, sp.lambdas)
     chart_path = params.path(params.paths.reports) / "sweep.png"
@@ -36,7 +37,7 @@ def compare_and_log(project: str, members: list[dict]) -> dict:
     sw.chart(members, conditioned, chart_path)
     doc = sw.summary_doc(members, conditioned)
     sw.write_summary(doc, summary_path)
-    setup_mlflow(params.parse("mlflow", MlflowParams), params.root)
+    setup_mlflow(params.mlflow, params.root)
     doc["mlflow_parent_run_id"] = sw.log_to_mlflow(members, conditioned, sp, chart_path, summary_path)
     sw.write_summary(doc, summary_path)
     return doc

@@ -6,27 +6,24 @@ from __future__ import annotations
 from rich.console import Console
 
 from xrouter.config import load_params
-from xrouter.env.config import EnvParams
-from xrouter.evaluate.config import EvaluateParams, GateParams
 from xrouter.evaluate.report import markdown, plot, write_json, write_records
 from xrouter.evaluate.run import evaluate
-
-PLOT = "eval.png"
 
 
 def main() -> None:
     params = load_params()
     console = Console(stderr=True)
-    p, env = params.parse("evaluate", EvaluateParams), params.parse("env", EnvParams)
-    gate_policy = params.parse("gate", GateParams).policy
-    reports = params.path(params.paths.reports)
+    p, env = params.evaluate, params.env
+    gate_policy = params.gate.policy
+    paths = params.paths
     cache_root = params.path(p.cache_dir) if p.cache_dir else None
-    result = evaluate(p, env, params.path(params.paths.data), params.path(params.paths.models) / "router", cache_root)
-    doc = {**result.doc, "records_dir": str(params.paths.reports / "eval_records")}
-    write_json(doc, params.path(params.paths.metrics) / "eval.json")
-    write_records(result.records, reports / "eval_records")
-    plot(doc, reports / PLOT)
-    (reports / "eval.md").write_text(markdown(doc, PLOT, gate_policy))
+    result = evaluate(p, env, params.path(paths.data), params.path(paths.router), cache_root)
+    doc = {**result.doc, "records_dir": str(paths.eval_records)}
+    write_json(doc, params.path(paths.eval_metrics))
+    write_records(result.records, params.path(paths.eval_records))
+    plot(doc, params.path(paths.eval_plot))
+    report = params.path(paths.eval_report)
+    report.write_text(markdown(doc, params.path(paths.eval_plot).relative_to(report.parent).as_posix(), gate_policy))
     for note in doc["notes"]:
         console.print(f"[yellow]note:[/yellow] {note}")
     for name, s in doc["policies"].items():
@@ -35,7 +32,7 @@ def main() -> None:
             console.print(f"{name:<34} accuracy {o['accuracy']:.4f}  cost/1k ${o['cost_per_1k']:.3f}  "
                           f"calls {o['calls_per_query']:.2f}  errors {o['errors']}")
     console.print(f"evaluated {len(doc['policies'])} policies on {doc['n_items']} items in {doc['seconds']}s "
-                  f"-> {reports / 'eval.md'}")
+                  f"-> {report}")
 
 
 if __name__ == "__main__":

@@ -7,19 +7,17 @@ import json
 import sys
 
 from xrouter.config import load_params
-from xrouter.evaluate.config import GateParams
 from xrouter.evaluate.gate import check_gate, gate_document, render_table
 from xrouter.evaluate.report import write_json
 
 
 def main() -> int:
     params = load_params()
-    gp = params.parse("gate", GateParams)
-    metrics = params.path(params.paths.metrics)
-    evaluation = json.loads((metrics / "eval.json").read_text())
+    gp = params.gate
+    evaluation = json.loads(params.path(params.paths.eval_metrics).read_text())
     checks = check_gate(evaluation, gp)
     doc = gate_document(checks, gp)
-    write_json(doc, metrics / "gate.json")
+    write_json(doc, params.path(params.paths.gate_metrics))
     table = render_table(checks)
     if doc["passed"]:
         print(f"gate PASSED for policy '{gp.policy}':\n{table}")

@@ -16,14 +16,7 @@ def main() -> None:
     start = time.perf_counter()
     p = params.prepare
     console.print(f"[bold]prepare[/bold]: reading bundle {params.data.bundle}")
-    tables = prepare_tables(
-        params.data.bundle,
-        seed=p.seed,
-        split_fractions=p.split_fractions,
-        chars_per_token=p.chars_per_token,
-        llmrouter_assumed_output_tokens=p.llmrouter_assumed_output_tokens,
-        llmrouter_correct_min_score=p.llmrouter_correct_min_score,
-    )
+    tables = prepare_tables(params.data.bundle, p)
     out_dir = params.path(params.paths.data)
     write_tables(tables, out_dir)
     for name, frame in tables.items():

@@ -22,9 +22,9 @@ def main() -> int:
     params = load_params()
     console = Console(stderr=True)
     tables = read_tables(params.path(params.paths.data), VALIDATED)
-    docs_dir = params.path(params.validate_.data_docs_dir)
+    docs_dir = params.path(params.paths.data_docs)
     report = run_validation(tables, docs_dir, params.validate_.example_rows)
-    metrics_path = params.path(params.paths.metrics) / "data_validation.json"
+    metrics_path = params.path(params.paths.data_validation)
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(report.summary(), indent=2) + "\n")
     try:

@@ -54,11 +54,7 @@ def prepared(bundle):
     from xrouter.data.prepare import prepare_tables
 
     p = load_params(REPO / "params.yaml").prepare
-    return prepare_tables(
-        bundle, seed=p.seed, split_fractions=p.split_fractions, chars_per_token=p.chars_per_token,
-        llmrouter_assumed_output_tokens=p.llmrouter_assumed_output_tokens,
-        llmrouter_correct_min_score=p.llmrouter_correct_min_score,
-    )
+    return prepare_tables(bundle, p)
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +83,7 @@ def split_ids(prepared):
 @pytest.fixture(scope="session")
 def training(world, zeroeval_pool, split_ids):
     """Baselines' training data: the train split (fitting MF and embedding prompts take a while; shared)."""
-    from xrouter.routers.factory import TrainingData
+    from xrouter.routers.training import TrainingData
 
     return TrainingData(world, split_ids["train"], zeroeval_pool)
 

@@ -24,7 +24,7 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 def test_evaluate_single_model_writes_summary_and_records(bundle, world, tmp_path: Path) -> None:
     out, recs = tmp_path / "eval.json", tmp_path / "records.jsonl"
     run = _run("--bundle", str(bundle), "--router", "single:gpt-4o-mini-2024-07-18", "--out", str(out),
-               "--records", str(recs))
+               "--records", str(recs), "--lambda", "2")
     assert run.returncode == 0, run.stderr
     summary = json.loads(out.read_text())
     assert summary["n"] == 2273 and summary["calls_per_query"] == 1.0
@@ -51,9 +51,13 @@ def test_evaluate_fitted_router_with_training_data_and_lambda(bundle, prepared, 
     assert 0.5 < summary["accuracy"] < 1.0
 
 
-def test_bad_router_and_bundle_are_clear_errors(bundle, tmp_path: Path) -> None:
-    run = _run("--bundle", str(bundle), "--router", "nonsense", "--out", str(tmp_path / "x.json"))
+def test_bad_router_bundle_and_lambda_are_clear_errors(bundle, tmp_path: Path) -> None:
+    run = _run("--bundle", str(bundle), "--router", "nonsense", "--out", str(tmp_path / "x.json"), "--lambda", "2")
     assert run.returncode == 2 and "unknown router 'nonsense'" in run.stderr
+    for bad in ("-1", "nan", "inf"):
+        run = _run("--bundle", str(bundle), "--router", "oracle", "--out", str(tmp_path / "x.json"), "--lambda", bad)
+        assert run.returncode == 2 and "lambda must be a finite number >= 0" in run.stderr, (bad, run.stderr)
+    assert not (tmp_path / "x.json").exists()
     run = _run("--bundle", str(tmp_path / "missing"), "--router", "oracle", "--out", str(tmp_path / "x.json"))
     assert run.returncode == 2 and "does not exist" in run.stderr
 

@@ -22,32 +22,39 @@ def evaluate(
     bundle: Path = typer.Option(..., exists=True, file_okay=False, help="A data bundle with the shared layout."),
     router: str = typer.Option(..., help="oracle | random | cascade | knn | mf | single:<model> | a trained router path."),
     out: Path = typer.Option(..., help="Summary JSON (n, accuracy, cost_per_1k, calls_per_query, by_benchmark, by_family)."),
-    lam: Optional[float] = typer.Option(None, "--lambda", help="Cost/accuracy trade-off λ for routers that take it."),
+    lam: Optional[float] = typer.Option(
+        None, "--lambda", help="The run's λ (default: params.yaml evaluate.lam; 'router' there means the trained "
+                               "router's operating λ). Must lie in a trained router's λ range."),
     records: Optional[Path] = typer.Option(None, help="One JSON line per prompt (answer, models called, tokens, cost, latency, grade)."),
-    pool: str = typer.Option("zeroeval", help="Model pool: zeroeval (28 full-coverage models) or llmrouter."),
+    pool: Optional[str] = typer.Option(None, help="Model pool: zeroeval or llmrouter (default: params.yaml env.pool)."),
     train_data: Optional[Path] = typer.Option(
         None, help="Prepared data folder whose train split fits cascade/knn/mf (default: this project's data/)."
     ),
-    seed: int = typer.Option(0, help="Seed of the random router and of fitting."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params",
+                                     help="params.yaml whose env (reward, limits), prepare and evaluate settings apply."),
+    seed: Optional[int] = typer.Option(None, help="Seed of the random router and of fitting (default: evaluate.seed)."),
 ) -> None:
-    """Evaluate a router on every replay prompt of a bundle."""
-    from xrouter.env.replay_splits import FITTED  # noqa: PLC0415
+    """Evaluate a router on every replay prompt of a bundle, with the project's settings (as `dvc repro` does)."""
+    from xrouter.config import ParamsError, load_params  # noqa: PLC0415
     from xrouter.evaluate.bundle import EvalRequest, evaluate_bundle, write_outputs  # noqa: PLC0415
+    from xrouter.routers.training import FITTED  # noqa: PLC0415
 
-    if train_data is None and router in FITTED:
-        from xrouter.config import load_params  # noqa: PLC0415
-
-        params = load_params()
-        train_data = params.path(params.paths.data)
     try:
-        summary, recs = evaluate_bundle(EvalRequest(router, bundle, pool, lam, train_data, seed), progress=True)
-    except (ValueError, FileNotFoundError, KeyError) as err:
+        params = load_params(params_file)
+        if train_data is None and router in FITTED:
+            train_data = params.path(params.paths.data)
+        req = EvalRequest(router, bundle, pool=pool or params.env.pool,
+                          lam=params.evaluate.lam if lam is None else lam, train_data=train_data,
+                          seed=params.evaluate.seed if seed is None else seed, lambda_card=params.router_dir)
+        summary, recs = evaluate_bundle(req, params.env.reward, params.env.limits, params.prepare, progress=True)
+    except (ValueError, FileNotFoundError, KeyError, ParamsError) as err:
         console.print(f"[red]error:[/red] {err}", soft_wrap=True)
         raise typer.Exit(2) from err
     write_outputs(summary, recs, out, records)
     console.print(
         f"{summary['router']}: n={summary['n']} accuracy={summary['accuracy']:.4f} "
-        f"cost/1k=${summary['cost_per_1k']:.4f} calls/query={summary['calls_per_query']:.2f} -> {out}"
+        f"cost/1k=${summary['cost_per_1k']:.4f} calls/query={summary['calls_per_query']:.2f} "
+        f"λ={summary['lambda']:g} ({summary['lambda_source']}) -> {out}"
     )
 
 

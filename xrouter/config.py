@@ -1,22 +1,24 @@
-"""Typed views of `params.yaml`: one pydantic model per block, validated when loaded.
+"""`params.yaml`, typed: one root model that declares every block, validated when loaded.
 
-Each DVC stage reads only the blocks it declares in `dvc.yaml`; `load_params` reads the file once and a stage
-picks its block (`load_params().prepare`). Relative paths in params are resolved against the directory that
+Every block has its model beside the code it configures (`data.config`, `env.config`, `rl.config`,
+`evaluate.config`, `tracking`), and this root names them all, so a misspelt block or key is refused at load
+with its name. params.yaml is the source of the pipeline's values; each model's defaults are the same values
+(tests/test_config.py holds them equal). Relative paths in params are resolved against the directory that
 holds `params.yaml`, so stages behave the same whatever the working directory.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from xrouter.data.config import PrepareParams, ValidateParams
+from xrouter.env.config import EnvParams
+from xrouter.evaluate.config import EvaluateParams, GateParams
 from xrouter.evaluate.regression import NightlyParams
-
-
-M = TypeVar("M", bound=BaseModel)
+from xrouter.rl.config import SweepParams, TrainParams
 
 
 class ParamsError(ValueError):
@@ -28,52 +30,50 @@ class _Block(BaseModel):
 
 
 class DataParams(_Block):
-    bundle: Path = Field(description="Shared data bundle read in place (default ../shared/data).")
+    bundle: Path = Field(description="Shared data bundle read in place (../shared/data here).")
 
 
 class PathsParams(_Block):
-    """Output folders, relative to the project root; each is a DVC output and git-ignored."""
+    """Every output of the pipeline, relative to the project root, named once: dvc.yaml declares them as
+    `${paths.<name>}` and the stages write them through these fields. All are DVC outputs and git-ignored."""
 
-    data: Path = Path("data")
+    data: Path = Path("data")  # the prepared tables (data/*.parquet)
     models: Path = Path("models")
     metrics: Path = Path("metrics")
     reports: Path = Path("reports")
+    data_docs: Path = Path("reports/data_docs")  # Great Expectations Data Docs
+    data_validation: Path = Path("metrics/data_validation.json")
+    router: Path = Path("models/router")  # the trained router folder (its card: routers/card.py)
+    train_metrics: Path = Path("metrics/train.json")
+    eval_metrics: Path = Path("metrics/eval.json")
+    eval_report: Path = Path("reports/eval.md")
+    eval_plot: Path = Path("reports/eval.png")
+    eval_records: Path = Path("reports/eval_records")
+    gate_metrics: Path = Path("metrics/gate.json")
 
 
-class PrepareParams(_Block):
-    seed: int = 20251009
-    split_fractions: dict[str, float] = Field(default_factory=lambda: {"train": 0.6, "val": 0.2, "test": 0.2})
-    chars_per_token: float = Field(4.0, gt=0, description="ZeroEval records characters only: tokens ≈ chars / this.")
-    llmrouter_assumed_output_tokens: int = Field(
-        256, gt=0, description="LLMRouter records no response lengths: output tokens assumed per call."
-    )
-    llmrouter_correct_min_score: float = Field(
-        1.0, gt=0, le=1, description="An LLMRouter score at or above this counts as correct (full credit by default)."
-    )
+class MlflowParams(_Block):
+    """The `mlflow` block: where runs and the registered router go (used by `xrouter.tracking`)."""
 
-    @field_validator("split_fractions")
-    @classmethod
-    def _fractions(cls, v: dict[str, float]) -> dict[str, float]:
-        if set(v) != {"train", "val", "test"}:
-            raise ValueError(f"needs exactly the keys train, val, test; got {sorted(v)}")
-        if any(f < 0 for f in v.values()) or abs(sum(v.values()) - 1.0) > 1e-9:
-            raise ValueError(f"fractions must be non-negative and sum to 1; got {v}")
-        return v
-
-
-class ValidateParams(_Block):
-    data_docs_dir: Path = Path("reports/data_docs")
-    example_rows: int = Field(5, ge=1, description="Failing rows quoted per failed expectation.")
+    tracking_uri: str = Field("sqlite:///mlflow.db", description="Relative SQLite paths resolve in the project root.")
+    experiment: str = "xrouter"
+    registered_model: str = "xrouter-router"
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     root: Path
     data: DataParams
     paths: PathsParams = PathsParams()
     prepare: PrepareParams = PrepareParams()
     validate_: ValidateParams = Field(ValidateParams(), alias="validate")
+    env: EnvParams = EnvParams()
+    mlflow: MlflowParams = MlflowParams()
+    train: TrainParams = TrainParams()
+    evaluate: EvaluateParams = EvaluateParams()
+    gate: GateParams = GateParams()
+    sweep: SweepParams = SweepParams()
     nightly: NightlyParams = NightlyParams()
 
     @model_validator(mode="after")
@@ -87,24 +87,13 @@ class Params(BaseModel):
         p = Path(relative)
         return p if p.is_absolute() else self.root / p
 
-    def block(self, name: str) -> Any:
-        """The raw dict of a block modelled elsewhere (stages parse theirs with `parse`)."""
-        extra = self.model_extra or {}
-        if name not in extra:
-            raise ParamsError(f"{self.root / 'params.yaml'}: no block '{name}'")
-        return extra[name]
-
-    def parse(self, name: str, model: type[M]) -> M:
-        """Validate block `name` with a stage's own pydantic model; errors name the file and the field."""
-        try:
-            return model.model_validate(self.block(name))
-        except ValidationError as err:
-            problems = "; ".join(f"{name}.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
-            raise ParamsError(f"{self.root / 'params.yaml'}: {problems}") from err
+    @property
+    def router_dir(self) -> Path:
+        return self.path(self.paths.router)
 
 
 def load_params(path: str | Path = "params.yaml") -> Params:
-    """Read and validate params.yaml; errors name the file and the offending field."""
+    """Read and validate params.yaml; errors name the file and the offending field (unknown keys included)."""
     path = Path(path).resolve()
     if not path.is_file():
         raise ParamsError(f"{path}: not found")
@@ -114,8 +103,19 @@ def load_params(path: str | Path = "params.yaml") -> Params:
         raise ParamsError(f"{path}: not valid YAML: {err}") from err
     if not isinstance(raw, dict):
         raise ParamsError(f"{path}: top level must be a mapping of blocks")
+    if "root" in raw:
+        raise ParamsError(f"{path}: 'root' is not a params block (it is where params.yaml lives)")
     try:
         return Params(root=path.parent, **raw)
     except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
-        raise ParamsError(f"{path}: {problems}") from err
+        raise ParamsError(f"{path}: {describe(err)}") from err
+
+
+def describe(err: ValidationError) -> str:
+    """Every problem of a validation error as `block.key: message`, unknown keys named as such."""
+    out = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"] if x != "validate_") or "(top level)"
+        msg = "unknown key (not a setting of this block)" if e["type"] == "extra_forbidden" else e["msg"]
+        out.append(f"{loc}: {msg}")
+    return "; ".join(out)

@@ -1,5 +1,6 @@
-"""MLflow set-up shared by stages and flows: an explicit tracking URI (SQLite in the project by default) and
-an experiment; and the embedded router as an MLflow pyfunc model for the model registry."""
+"""MLflow set-up shared by stages and flows (settings: `xrouter.config.MlflowParams`): an explicit tracking URI
+(SQLite in the project by default) and an experiment; and any trained router as an MLflow pyfunc model for the
+model registry."""
 
 from __future__ import annotations
 
@@ -7,15 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
-
-
-class MlflowParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    tracking_uri: str = Field("sqlite:///mlflow.db", description="Relative SQLite paths resolve in the project root.")
-    experiment: str = "xrouter"
-    registered_model: str = "xrouter-router"
+from xrouter.config import MlflowParams
 
 
 def metric_names(metrics: dict[str, float]) -> dict[str, float]:
@@ -119,27 +112,28 @@ def _pyfunc_class():
     class RouterModel(mlflow.pyfunc.PythonModel):
         """Any trained router folder (embedded or LLM, as `load_trained_router` reads it) with the price
         catalog its pool is priced from. predict(DataFrame[query, lambda]) -> the first model the router calls
-        for each query; λ defaults to the router's operating λ (chosen on val), else its reward's λ."""
+        for each query; λ defaults to the router's operating λ, and a λ outside its trained range is refused."""
 
         def load_context(self, context) -> None:
-            import json  # noqa: PLC0415
-
             import pandas as pd  # noqa: PLC0415
 
             from xrouter.pool import load_pool  # noqa: PLC0415
-            from xrouter.routers.factory import load_trained_router, operating_lambda  # noqa: PLC0415
+            from xrouter.routers.card import read_card  # noqa: PLC0415
+            from xrouter.routers.factory import load_trained_router  # noqa: PLC0415
 
             folder = Path(context.artifacts["router"])
-            card = json.loads((folder / "router.json").read_text())
-            pool = load_pool(card["pool"], pd.read_parquet(context.artifacts["prices"]))
+            self.card = read_card(folder)
+            pool = load_pool(self.card.pool, pd.read_parquet(context.artifacts["prices"]))
             self.router = load_trained_router(folder, pool)
-            shipped = operating_lambda(folder)
-            trained = float((card.get("reward") or {}).get("lam", 2.0))
-            self.default_lam = shipped if shipped is not None else trained
 
         def predict(self, context, model_input, params=None):
+            from xrouter.routers.card import resolve_lambda  # noqa: PLC0415
+
             texts = list(model_input["query"])
-            lams = list(model_input["lambda"]) if "lambda" in model_input else [self.default_lam] * len(texts)
+            if "lambda" in model_input:
+                lams = [self.card.check_lambda(lam) for lam in model_input["lambda"]]
+            else:
+                lams = [resolve_lambda("router", self.card)[0]] * len(texts)
             if hasattr(self.router, "warm"):  # the embedded router embeds the whole batch at once
                 self.router.warm(texts)
             return [first_model(self.router, t, float(lam)) for t, lam in zip(texts, lams)]

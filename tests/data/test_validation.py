@@ -30,11 +30,7 @@ def _replace(path: Path, text: str) -> None:
 
 def _validate(bundle: Path, tmp_path: Path, only: tuple[str, ...] = VALIDATED):
     p = load_params(REPO / "params.yaml").prepare
-    tables = prepare_tables(
-        bundle, seed=p.seed, split_fractions=p.split_fractions, chars_per_token=p.chars_per_token,
-        llmrouter_assumed_output_tokens=p.llmrouter_assumed_output_tokens,
-        llmrouter_correct_min_score=p.llmrouter_correct_min_score,
-    )
+    tables = prepare_tables(bundle, p)
     return run_validation({k: tables[k] for k in only}, tmp_path / "docs")
 
 

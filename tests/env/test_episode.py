@@ -14,9 +14,10 @@ from xrouter.env.episode import EpisodeError, EpisodeLimits, RoutingEnv
 from xrouter.env.judge import ReplayJudge
 from xrouter.env.reward import RewardParams
 from xrouter.env.tools import routing_tools
-from xrouter.env.types import Answer, CallModels, ModelCall, Observation, Query, SelectResponse, ToolResponse
+from xrouter.env.types import Answer, CallModels, CallRecord, ModelCall, Observation, Query, SelectResponse
 from xrouter.pool import load_pool
 
+LAM = 2.0  # the released xRouter's λ
 PID = "gsm:gsm8k-main-test-#0"  # gold 18
 CHEAP, MINI, PREMIUM = "gemma-2-2b-it", "gpt-4o-mini-2024-07-18", "gpt-4o-2024-08-06"
 
@@ -63,70 +64,70 @@ def test_tools_follow_the_original_conventions(pool) -> None:
 
 def test_call_then_select_returns_the_text_verbatim_and_bills_it(world, pool, query) -> None:
     router = Scripted(CallModels((ModelCall(MINI, "Be brief."),)), SelectResponse("call_gpt_4o_mini_2024_07_18"))
-    r = env(world, pool).run(router, query)
+    r = env(world, pool).run(router, query, LAM)
     recorded = world.outcome(PID, MINI)
     assert r.final_text == world.response(PID, MINI) and r.final_model == MINI
     assert r.routing_strategy == "select_response" and r.turns == 2 and r.models_called == [MINI]
     assert math.isclose(r.cost_usd, recorded.cost_usd) and r.score == recorded.score
     assert math.isclose(r.reward, recorded.score * (1 - min(2 * recorded.cost_usd, 0.6)))
-    entry = r.ledger[0]
+    entry = r.calls[0].as_dict()
     assert entry["model"] == MINI and entry["input_tokens"] == recorded.input_tokens and entry["turn"] == 1
 
 
 def test_router_sees_text_and_metering_but_never_the_grade(world, pool, query) -> None:
     router = Scripted(CallModels((ModelCall(CHEAP), ModelCall(MINI))), SelectResponse("call_gemma_2_2b_it"))
-    env(world, pool).run(router, query, lam=5.0)
+    env(world, pool).run(router, query, 5.0)
     obs = router.seen[1]
     assert obs.turn == 2 and obs.lam == 5.0 and obs.turns_left == 2 and obs.calls_left == 4
     assert [r.model for r in obs.responses] == [CHEAP, MINI]
-    fields = {f.name for f in dataclasses.fields(ToolResponse)} | {f.name for f in dataclasses.fields(Observation)}
+    fields = {f.name for f in dataclasses.fields(CallRecord)} | {f.name for f in dataclasses.fields(Observation)}
     assert not fields & {"correct", "score", "outcome", "gold", "reward"}
 
 
 def test_direct_answer_is_graded_against_gold(world, pool, query) -> None:
-    right = env(world, pool).run(Scripted(Answer('{"reasoning": "...", "answer": "18"}')), query)
-    wrong = env(world, pool).run(Scripted(Answer("The answer is 17.")), query)
+    right = env(world, pool).run(Scripted(Answer('{"reasoning": "...", "answer": "18"}')), query, LAM)
+    wrong = env(world, pool).run(Scripted(Answer("The answer is 17.")), query, LAM)
     assert (right.score, right.cost_usd, right.reward, right.routing_strategy) == (1.0, 0.0, 1.0, "direct_response")
     assert wrong.score == 0.0 and wrong.final_model == "router"
 
 
 def test_max_turns_ends_with_the_priciest_answer_so_far(world, pool, query) -> None:
     router = Scripted(*(CallModels((ModelCall(m),)) for m in (CHEAP, PREMIUM, MINI)))
-    r = env(world, pool).run(router, query)
+    r = env(world, pool).run(router, query, LAM)
     assert r.routing_strategy == "max_turns_reached" and r.turns == 3
     assert r.final_model == PREMIUM and r.final_text == world.response(PID, PREMIUM)
 
 
 def test_max_calls_runs_only_what_fits(world, pool, query) -> None:
     router = Scripted(CallModels(tuple(ModelCall(m) for m in (CHEAP, MINI, PREMIUM))))
-    r = env(world, pool, max_calls=2).run(router, query)
+    r = env(world, pool, max_calls=2).run(router, query, LAM)
     assert r.routing_strategy == "max_calls_reached" and r.models_called == [CHEAP, MINI]
     assert r.final_model == MINI
 
 
 def test_max_cost_stops_after_the_expensive_call(world, pool, query) -> None:
     router = Scripted(CallModels((ModelCall(PREMIUM),)), CallModels((ModelCall(CHEAP),)))
-    r = env(world, pool, max_cost_usd=1e-6).run(router, query)
+    r = env(world, pool, max_cost_usd=1e-6).run(router, query, LAM)
     assert r.routing_strategy == "max_cost_reached" and r.models_called == [PREMIUM]
 
 
 def test_repeated_calls_get_distinct_names(world, pool, query) -> None:
     router = Scripted(CallModels((ModelCall(MINI), ModelCall(MINI))), SelectResponse("call_gpt_4o_mini_2024_07_18#2"))
-    r = env(world, pool).run(router, query)
+    r = env(world, pool).run(router, query, LAM)
     assert r.models_called == [MINI, MINI] and r.routing_strategy == "select_response"
 
 
 def test_impossible_actions_are_named(world, pool, query) -> None:
     with pytest.raises(EpisodeError, match="no earlier call named 'call_gpt_5'"):
-        env(world, pool).run(Scripted(SelectResponse("call_gpt_5")), query)
+        env(world, pool).run(Scripted(SelectResponse("call_gpt_5")), query, LAM)
     with pytest.raises(EpisodeError, match="not in pool 'zeroeval'"):
-        env(world, pool).run(Scripted(CallModels((ModelCall("gpt-5"),))), query)
+        env(world, pool).run(Scripted(CallModels((ModelCall("gpt-5"),))), query, LAM)
 
 
 def test_unknown_prompt_fails_the_call_not_the_episode(world, pool) -> None:
     q = Query("nope", "What is the airspeed of an unladen swallow?", "gsm", "zeroeval")
-    r = env(world, pool).run(Scripted(CallModels((ModelCall(MINI),)), SelectResponse("call_gpt_4o_mini_2024_07_18")), q)
-    assert r.ledger[0]["error"] and "unknown prompt 'nope'" in r.ledger[0]["error"]
+    r = env(world, pool).run(Scripted(CallModels((ModelCall(MINI),)), SelectResponse("call_gpt_4o_mini_2024_07_18")), q, LAM)
+    assert r.calls[0].error and "unknown prompt 'nope'" in r.calls[0].error
     assert r.routing_strategy == "select_failed_call" and r.final_model is None
     assert r.score == 0.0 and r.cost_usd == 0.0 and r.reward == 0.0
 
@@ -147,9 +148,9 @@ def test_live_episode_calls_models_concurrently_with_the_system_prompt(fake_open
     import time
 
     start = time.perf_counter()
-    r = RoutingEnv(live, backend, judge, reward=RewardParams()).run(router, q)
+    r = RoutingEnv(live, backend, judge, reward=RewardParams()).run(router, q, LAM)
     wall = time.perf_counter() - start
-    latencies = [e["latency_s"] for e in r.ledger]
+    latencies = [c.latency_s for c in r.calls]
     assert min(latencies) >= 0.5 and wall < sum(latencies)  # the two calls overlapped
     assert r.score == 1.0 and r.final_model == "gpt-4o-mini" and r.cost_usd > 0
     sent = {req["model"]: req["messages"] for req in fake_openai.requests}

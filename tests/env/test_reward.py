@@ -7,11 +7,11 @@ import math
 import pytest
 
 from xrouter.env.reward import (
-    REWARDS, EpisodeCost, RewardParams, episode_reward, get_reward, paper_card_reward, register_reward,
-    xrouter_code_reward,
+    REWARDS, EpisodeCost, LambdaError, RewardParams, check_lambda, episode_reward, get_reward, paper_card_reward,
+    register_reward, xrouter_code_reward,
 )
 
-RELEASED = RewardParams()  # K=1, λ=2, cost_max=0.6
+RELEASED = RewardParams()  # K=1, cost_max=0.6; the released λ is 2
 
 
 @pytest.mark.parametrize(
@@ -27,13 +27,13 @@ RELEASED = RewardParams()  # K=1, λ=2, cost_max=0.6
     ],
 )
 def test_original_code_form(score: float, cost: float, expected: float) -> None:
-    assert math.isclose(xrouter_code_reward(score, cost, RELEASED), expected, abs_tol=1e-12)
+    assert math.isclose(xrouter_code_reward(score, cost, 2.0, RELEASED), expected, abs_tol=1e-12)
 
 
 def test_original_code_form_other_constants() -> None:
-    p = RewardParams(K=2.0, lam=10.0, cost_max=1.5)
-    assert math.isclose(xrouter_code_reward(1.0, 0.05, p), 1.5)  # 2 − 0.5
-    assert math.isclose(xrouter_code_reward(1.0, 0.50, p), 0.5)  # 2 − min(5, 1.5)
+    p = RewardParams(K=2.0, cost_max=1.5)
+    assert math.isclose(xrouter_code_reward(1.0, 0.05, 10.0, p), 1.5)  # 2 − 0.5
+    assert math.isclose(xrouter_code_reward(1.0, 0.50, 10.0, p), 0.5)  # 2 − min(5, 1.5)
 
 
 @pytest.mark.parametrize(
@@ -47,27 +47,39 @@ def test_original_code_form_other_constants() -> None:
     ],
 )
 def test_paper_card_form(score: float, cost: float, expected: float) -> None:
-    p = RewardParams(name="paper_card", lam=2.0, cost_scale=0.01)
-    assert math.isclose(paper_card_reward(score, cost, p), expected, abs_tol=1e-12)
+    p = RewardParams(name="paper_card", cost_scale=0.01)
+    assert math.isclose(paper_card_reward(score, cost, 2.0, p), expected, abs_tol=1e-12)
 
 
 def test_episode_reward_no_answer_and_router_tokens() -> None:
-    assert episode_reward(None, EpisodeCost(0.1), RELEASED) == 0.0
+    assert episode_reward(None, EpisodeCost(0.1), 2.0, RELEASED) == 0.0
     priced = RewardParams(router_usd_per_mtok=1000.0)  # $1,000 per M router tokens = $0.001 per token
     # 100 router tokens = $0.1 → 1 − 2·(0.05 + 0.1) = 0.7
-    assert math.isclose(episode_reward(1.0, EpisodeCost(0.05, router_tokens=100), priced), 0.7)
-    assert math.isclose(episode_reward(1.0, EpisodeCost(0.05, router_tokens=100), RELEASED), 0.9)
+    assert math.isclose(episode_reward(1.0, EpisodeCost(0.05, router_tokens=100), 2.0, priced), 0.7)
+    assert math.isclose(episode_reward(1.0, EpisodeCost(0.05, router_tokens=100), 2.0, RELEASED), 0.9)
 
 
 def test_registry_and_bad_inputs() -> None:
     assert set(REWARDS) >= {"xrouter_code", "paper_card"}
-    with pytest.raises(KeyError, match="registered: \\['paper_card', 'xrouter_code'"):
+    with pytest.raises(KeyError, match="registered: paper_card, xrouter_code"):
         get_reward("nope")
     with pytest.raises(ValueError, match="already registered"):
-        register_reward("xrouter_code")(lambda s, c, p: 0.0)
+        register_reward("xrouter_code")(lambda s, c, lam, p: 0.0)
     with pytest.raises(ValueError, match="score must be in"):
-        xrouter_code_reward(1.5, 0.0, RELEASED)
+        xrouter_code_reward(1.5, 0.0, 2.0, RELEASED)
     with pytest.raises(ValueError, match="cost_usd must be"):
-        xrouter_code_reward(1.0, -0.1, RELEASED)
-    with pytest.raises(ValueError):
-        RewardParams(lam=-1)
+        xrouter_code_reward(1.0, -0.1, 2.0, RELEASED)
+    with pytest.raises(ValueError, match="lam"):
+        RewardParams(lam=2.0)  # λ is not a reward setting: each run passes it
+
+
+@pytest.mark.parametrize("bad", [-1.0, float("nan"), float("inf"), "cheap", None])
+def test_lambda_must_be_finite_and_non_negative(bad) -> None:
+    with pytest.raises(LambdaError, match="lambda must be"):
+        check_lambda(bad)
+
+
+def test_lambda_outside_a_trained_range_names_the_range() -> None:
+    assert check_lambda(7, (0.5, 500.0)) == 7.0
+    with pytest.raises(LambdaError, match=r"lambda=1000 is outside the router's trained range \[0.5, 500\]"):
+        check_lambda(1000, (0.5, 500.0))

@@ -15,7 +15,7 @@ from xrouter.evaluate.policies import _free_pool
 from xrouter.evaluate.summary import summarize_policy
 from xrouter.routers.base import SingleModelRouter, call
 
-QUIET = RunOptions(concurrency=1, retries=0, progress=False)
+QUIET = RunOptions(2.0, concurrency=1, retries=0, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def replay_env(world, zeroeval_pool, test_items):
 
 def test_a_single_model_scores_what_it_really_scored(world, replay_env, test_items, split_ids) -> None:
     model = "gpt-4o-mini-2024-07-18"
-    recs = run_policy(replay_env, SingleModelRouter(model), test_items, opts=QUIET)
+    recs = run_policy(replay_env, SingleModelRouter(model), test_items, None, opts=QUIET)
     o = world.outcomes
     rows = o[(o["model"] == model) & o["prompt_id"].isin(split_ids["test"])].set_index("prompt_id")
     assert [r.item_id for r in recs] == [i.id for i in test_items]
@@ -46,8 +46,8 @@ def test_a_single_model_scores_what_it_really_scored(world, replay_env, test_ite
 
 def test_concurrency_changes_nothing_but_time(replay_env, test_items) -> None:
     router = SingleModelRouter("claude-3-haiku-20240307")
-    one = run_policy(replay_env, router, test_items[:80], opts=QUIET)
-    four = run_policy(replay_env, router, test_items[:80], opts=RunOptions(concurrency=4, retries=0, progress=False))
+    one = run_policy(replay_env, router, test_items[:80], None, opts=QUIET)
+    four = run_policy(replay_env, router, test_items[:80], None, opts=RunOptions(2.0, concurrency=4, retries=0, progress=False))
     strip = [(r.item_id, r.score, r.cost_usd, r.models_called) for r in one]
     assert strip == [(r.item_id, r.score, r.cost_usd, r.models_called) for r in four]
 
@@ -60,9 +60,9 @@ def sampled(bench_items):
 def test_reference_answers_through_the_harness_pass_and_fail_every_benchmark(sampled) -> None:
     pool = _free_pool("reference", ["gold", "wrong"], "")
     env = RoutingEnv(pool, ReferenceBackend([i.item for i in sampled]), ItemJudge(sampled))
-    opts = RunOptions(concurrency=2, retries=0, progress=False)
-    gold = summarize_policy(run_policy(env, SingleModelRouter("gold"), sampled, opts=opts))
-    wrong = summarize_policy(run_policy(env, SingleModelRouter("wrong"), sampled, opts=opts))
+    opts = RunOptions(2.0, concurrency=2, retries=0, progress=False)
+    gold = summarize_policy(run_policy(env, SingleModelRouter("gold"), sampled, None, opts=opts))
+    wrong = summarize_policy(run_policy(env, SingleModelRouter("wrong"), sampled, None, opts=opts))
     assert len(gold["by_benchmark"]) == 17
     assert gold["overall"]["accuracy"] >= 0.99 and wrong["overall"]["accuracy"] <= 0.01
     assert all(s["accuracy"] >= 7 / 8 for s in gold["by_benchmark"].values())
@@ -87,12 +87,12 @@ class FlakyRouter:
 
 def test_a_failing_episode_is_retried_with_backoff_then_recorded(replay_env, test_items) -> None:
     sleeps: list[float] = []
-    opts = RunOptions(concurrency=1, retries=2, backoff_s=0.5, progress=False)
+    opts = RunOptions(2.0, concurrency=1, retries=2, backoff_s=0.5, progress=False)
     ok = run_item(replay_env, FlakyRouter(fails=2), test_items[0], "flaky", opts, sleep=sleeps.append)
     assert ok.error is None and ok.attempts == 3 and ok.calls == 1 and sleeps == [0.5, 1.0]
     bad = run_item(replay_env, FlakyRouter(fails=5), test_items[0], "flaky", opts, sleep=sleeps.append)
     assert bad.attempts == 3 and bad.score == 0 and "ConnectionError: router host went away" in bad.error
-    recs = run_policy(replay_env, FlakyRouter(fails=1), test_items[:5], opts=QUIET)  # the run goes on
+    recs = run_policy(replay_env, FlakyRouter(fails=1), test_items[:5], None, opts=QUIET)  # the run goes on
     assert [r.error is not None for r in recs] == [True, False, False, False, False]
     assert summarize_policy(recs)["overall"]["errors"] == 1
 
@@ -105,5 +105,5 @@ def test_a_router_bug_is_not_retried(replay_env, test_items) -> None:
             return call("no-such-model")
 
     with pytest.raises(EpisodeError, match="no-such-model"):
-        run_item(replay_env, Bad(), test_items[0], "bad", RunOptions(retries=3, progress=False),
+        run_item(replay_env, Bad(), test_items[0], "bad", RunOptions(2.0, retries=3, progress=False),
                  sleep=lambda s: pytest.fail("retried"))

@@ -10,14 +10,16 @@ import pytest
 from xrouter.env.config import EnvParams
 from xrouter.evaluate.config import EvaluateParams
 from xrouter.evaluate.report import markdown, plot, write_records
-from xrouter.evaluate.run import evaluate, resolve_lambda
+from xrouter.evaluate.run import evaluate
+from xrouter.env.reward import LambdaError
+from xrouter.routers.card import RouterCard, resolve_lambda, write_card
 
 SINGLES = ["gpt-4o-mini-2024-07-18", "o1-mini-2024-09-12", "claude-3-haiku-20240307"]
 
 
 @pytest.fixture(scope="module")
 def replay_eval(data_dir, tmp_path_factory):
-    p = EvaluateParams(policies=["router", "cascade", "oracle"], singles=SINGLES)
+    p = EvaluateParams(policies=["router", "cascade", "oracle"], singles=SINGLES, lam=2.0)
     return evaluate(p, EnvParams(), data_dir, tmp_path_factory.mktemp("no-router"), None, progress=False)
 
 
@@ -54,7 +56,7 @@ def test_replay_items_need_the_replay_backend() -> None:
 
 @pytest.mark.slow
 def test_the_local_model_answers_benchmark_items_once(data_dir, tmp_path, smollm) -> None:
-    p = EvaluateParams(items="benchmarks", backend="local", policies=[], singles="all",
+    p = EvaluateParams(items="benchmarks", backend="local", policies=[], singles="all", lam=2.0,
                        benchmarks=["gsm8k", "ifeval"], limit_per_benchmark=1, local_max_new_tokens=8)
     first = evaluate(p, EnvParams(), data_dir, tmp_path / "none", tmp_path / "cache", progress=False)
     again = evaluate(p, EnvParams(), data_dir, tmp_path / "none", tmp_path / "cache", progress=False)
@@ -65,15 +67,18 @@ def test_the_local_model_answers_benchmark_items_once(data_dir, tmp_path, smollm
     assert [r.answer for r in rec] == [r.answer for r in again.records["single:smollm2-135m-instruct"]]
 
 
-def test_lambda_comes_from_params_the_trained_routers_card_or_the_env(tmp_path) -> None:
-    env = EnvParams()
-    assert resolve_lambda(EvaluateParams(lam=7), env, tmp_path) == (7.0, "evaluate.lam")
-    assert resolve_lambda(EvaluateParams(lam=None), env, tmp_path) == (env.reward.lam, "env.reward.lam")
-    assert resolve_lambda(EvaluateParams(lam="router"), env, tmp_path)[0] == env.reward.lam  # no router yet
-    (tmp_path / "router.json").write_text(json.dumps({"kind": "embedded", "operating_lambda": 20.0}))
-    lam, source = resolve_lambda(EvaluateParams(lam="router"), env, tmp_path)
+def test_lambda_is_resolved_once_from_a_number_or_the_routers_card(tmp_path) -> None:
+    assert resolve_lambda(7, None) == (7.0, "requested")
+    with pytest.raises(LambdaError, match="no λ given"):
+        resolve_lambda("router", None)  # no trained router yet: nothing to go on
+    card = RouterCard("embedded", "zeroeval", ["a", "b"], (0.5, 500.0), {}, {}, 20.0, {})
+    write_card(card, tmp_path)
+    lam, source = resolve_lambda("router", card)
     assert lam == 20.0 and "operating_lambda" in source
-    with pytest.raises(ValueError, match="lam"):
-        EvaluateParams(lam=-1.0)
+    with pytest.raises(LambdaError, match=r"outside the router's trained range \[0.5, 500\]"):
+        resolve_lambda(1000.0, card)
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="lam"):
+            EvaluateParams(lam=bad)
     with pytest.raises(ValueError, match="lam"):
         EvaluateParams(lam="best")

@@ -261,7 +261,7 @@ def test_reward_is_xrouters_reward_on_the_episode_cost(adapter, data_dir, world,
     assert got["acc"] == 1.0 and got["answered"] == 1.0 and got["n_calls"] == 2.0 and got["lam"] == lam
     assert got["cost_usd"] == pytest.approx(cost)
     assert got["score"] == pytest.approx(expected)
-    assert got["score"] == pytest.approx(get_reward("xrouter_code")(1.0, cost, RewardParams(lam=lam)))
+    assert got["score"] == pytest.approx(get_reward("xrouter_code")(1.0, cost, lam, RewardParams()))
     assert 0.4 <= got["score"] < 1.0  # the cost was charged
 
     wrong = episode(cheap.tool)
@@ -337,7 +337,7 @@ def test_dapo_overrides(zeroeval_pool) -> None:
     from xrouter.config import load_params
 
     cfg = yaml.safe_load((CONFIG / "dapo_xrouter.yaml").read_text())
-    env = load_params(REPO / "params.yaml").parse("env", EnvParams)
+    env = load_params(REPO / "params.yaml").env
     assert cfg["defaults"] == ["ppo_trainer", "_self_"] and cfg["hydra"]["searchpath"] == ["pkg://verl.trainer.config"]
     actor, rollout = cfg["actor_rollout_ref"]["actor"], cfg["actor_rollout_ref"]["rollout"]
     assert (actor["clip_ratio_low"], actor["clip_ratio_high"]) == (0.2, 0.28)
@@ -360,7 +360,7 @@ def test_dapo_overrides(zeroeval_pool) -> None:
     assert callable(getattr(module, fn["name"])) and hasattr(module, manager["name"])
     kwargs = fn["reward_kwargs"]
     assert kwargs["pool"] == env.pool and kwargs["limits"] == env.limits.model_dump()
-    assert RewardParams(**kwargs["reward"]).model_copy(update={"lam": env.reward.lam}) == env.reward
+    assert RewardParams(**kwargs["reward"]) == env.reward
 
 
 def test_adapter_imports_without_verl() -> None:

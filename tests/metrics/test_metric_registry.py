@@ -2,6 +2,8 @@
 
 import pytest
 
+from xrouter.registry import Registry
+
 from xrouter.metrics import (
     METRICS,
     UnknownMetricError,
@@ -32,20 +34,19 @@ def test_builtin_metrics_are_registered():
     assert get_metric("arena_score") is arena_score
 
 
-def test_duplicate_name_raises(monkeypatch):
-    monkeypatch.setattr(registry, "METRICS", dict(registry.METRICS))
-    with pytest.raises(ValueError, match="already registered"):
+def test_duplicate_name_raises():
+    with pytest.raises(ValueError, match="metric 'accuracy' is already registered"):
         registry.register_metric("accuracy")(lambda xs: 0.0)
 
 
-def test_register_new_name_returns_function_unchanged(monkeypatch):
-    monkeypatch.setattr(registry, "METRICS", dict(registry.METRICS))
+def test_register_new_name_returns_function_unchanged():
+    fresh = Registry("metric")  # the generic registry every lookup by name uses
 
     def my_metric(xs):
         return 1.0
 
-    assert registry.register_metric("my_metric")(my_metric) is my_metric
-    assert registry.get_metric("my_metric") is my_metric
+    assert fresh.register("my_metric")(my_metric) is my_metric
+    assert fresh.get("my_metric") is my_metric and fresh.names() == ["my_metric"] and "my_metric" in fresh
 
 
 def test_unknown_name_lists_known_names():

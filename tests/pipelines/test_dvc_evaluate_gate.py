@@ -54,6 +54,8 @@ def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> Non
     card = json.loads((proj / "models/router/router.json").read_text())
     assert evaluation["lambda"] == card["operating_lambda"] and "operating_lambda" in evaluation["lambda_source"]
     _check_mlflow(proj, card)
+    _check_cli_agrees(proj, bundle, evaluation)
+    _check_code_edits_make_the_right_stages_stale(proj)
 
     def strict(p: dict) -> None:
         p["gate"]["overall"] = {"min_accuracy_vs_best_single": 0.5}  # more accurate than any model can be
@@ -65,6 +67,42 @@ def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> Non
     out = stopped.stdout + stopped.stderr
     assert "gate FAILED for policy 'router'" in out and "accuracy (min)" in out and "FAIL" in out
     assert json.loads((proj / "metrics/gate.json").read_text())["passed"] is False
+
+
+def _check_code_edits_make_the_right_stages_stale(proj: Path) -> None:
+    """A code dependency edited: the stages that import it are stale, the others are not (then undone)."""
+    def stale_after(path: str) -> set[str]:
+        f = proj / path
+        before = f.read_text()
+        f.write_text(before + "\n# edited\n")
+        try:
+            out = _dvc(proj, "status", "--json").stdout
+        finally:
+            f.write_text(before)
+        return set(json.loads(out or "{}"))
+
+    assert stale_after("xrouter/pool/pools.yaml") == {"train", "evaluate", "gate"}
+    assert stale_after("xrouter/evaluate/summary.py") == {"evaluate", "gate"}
+    assert stale_after("xrouter/data/prices.py") == {"prepare", "validate", "train", "evaluate", "gate"}
+    assert set(json.loads(_dvc(proj, "status", "--json").stdout or "{}")) == set()
+
+
+def _check_cli_agrees(proj: Path, bundle: Path, evaluation: dict) -> None:
+    """`xrouter evaluate` on the same router reads params.yaml's reward, limits, prepare and λ: on the items the
+    stage evaluated (the test split) it gives the same per-item figures."""
+    records = proj / "cli.jsonl"
+    run = subprocess.run([str(Path(sys.executable).parent / "xrouter"), "evaluate", "--bundle", str(bundle),
+                          "--router", "models/router", "--out", str(proj / "cli.json"), "--records", str(records)],
+                         cwd=proj, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert json.loads((proj / "cli.json").read_text())["lambda"] == evaluation["lambda"]
+    cli = {r["item_id"]: r for r in map(json.loads, records.read_text().splitlines())}
+    stage = [json.loads(line) for line in (proj / "reports/eval_records/router.jsonl").read_text().splitlines()]
+    assert len(stage) == evaluation["n_items"]
+    for r in stage:
+        mine = cli[r["item_id"]]
+        assert (mine["models_called"], mine["score"], mine["reward"]) == (r["models_called"], r["score"], r["reward"])
+        assert mine["cost_usd"] == pytest.approx(r["cost_usd"], rel=1e-12)
 
 
 def _check_mlflow(proj: Path, card: dict) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from xrouter.pool import PoolError, load_pool, tool_name
@@ -34,6 +36,7 @@ def test_replay_prices_come_from_the_catalog(world) -> None:
 
 
 def test_live_pool_is_priced_from_litellm() -> None:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # this test's own import: no download
     import litellm
 
     pool = load_pool("live")

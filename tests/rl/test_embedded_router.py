@@ -10,10 +10,11 @@ from xrouter.backends.replay import ReplayBackend
 from xrouter.env.episode import RoutingEnv
 from xrouter.env.judge import ReplayJudge
 from xrouter.env.reward import RewardParams
-from xrouter.env.runner import replay_queries, run_router
+from xrouter.env.queries import replay_queries
 from xrouter.rl.embedded.policy import EmbeddedPolicy
 from xrouter.rl.embedded.replay_data import ReplayTensors, answer_ids
-from xrouter.rl.embedded.router import EmbeddedRouter, RouterCard, load_router, save_router
+from xrouter.rl.embedded.router import EmbeddedRouter, load_router, save_router
+from xrouter.routers.card import RouterCard
 from xrouter.rl.embedded.simulator import rollout
 from xrouter.rl.embedded.state import BatchState, accepted_model, limit_model, valid_actions
 
@@ -53,14 +54,15 @@ def test_simulator_and_env_agree_on_every_decision(world, zeroeval_pool, split_i
     policy = EmbeddedPolicy(data.emb.shape[1], len(data.models), 64).eval()
     with torch.no_grad():  # make the untrained policy willing to call more than once
         policy.net[-1].bias[-1] = -1.0
-    card = RouterCard("embedded", "zeroeval", data.models, data.emb.shape[1], 64, 32, (0.5, 500.0), {}, {})
+    card = RouterCard("embedded", "zeroeval", list(data.models), (0.5, 500.0), {}, {}, None,
+                      {"embed_dim": data.emb.shape[1], "hidden": 64, "embed_proj": 32})
     save_router(policy, card, tmp_path / "router")
     router = load_router(tmp_path / "router", zeroeval_pool)
     assert isinstance(router, EmbeddedRouter)
     env = RoutingEnv(zeroeval_pool, ReplayBackend(world), ReplayJudge(world))
     for lam in (0.5, 50.0):
         sim = rollout(policy, data, torch.arange(len(ids)), torch.full((len(ids),), lam), RewardParams(), greedy=True)
-        results = run_router(env, router, replay_queries(world, ids), lam=lam)
+        results = env.run_all(router, replay_queries(world, ids), lam)
         by_id = {r.prompt_id: r for r in results}
         for i, pid in enumerate(ids):
             r = by_id[pid]

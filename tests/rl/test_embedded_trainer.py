@@ -48,14 +48,14 @@ def test_entropy_and_lr_schedules_hit_their_endpoints() -> None:
     assert lr_at(cfg, 5) == pytest.approx(5.5e-4)  # cosine midpoint
     assert entropy_coef_at(cfg, 0) == pytest.approx(0.1) and entropy_coef_at(cfg, 10) == pytest.approx(0.0)
     assert entropy_coef_at(cfg, 5) == pytest.approx(0.05)
-    const = EmbeddedTrainConfig(steps=11, lr=1e-3, entropy_coef=0.1)
+    const = EmbeddedTrainConfig(steps=11, lr=1e-3, lr_schedule="constant", entropy_coef=0.1, entropy_coef_final=None)
     assert lr_at(const, 7) == 1e-3 and entropy_coef_at(const, 7) == 0.1
 
 
 def test_batch_advantage_scale_keeps_cost_only_differences_small() -> None:
     # group 1: two right answers that differ only by a small cost penalty; group 2: right vs wrong
     rewards = torch.tensor([0.99, 0.98, 0.99, 0.98, 1.0, 0.0, 1.0, 0.0])
-    per_group = advantages(rewards, EmbeddedTrainConfig(dapo={"group_size": 4}))
+    per_group = advantages(rewards, EmbeddedTrainConfig(advantage_norm="group", dapo={"group_size": 4}))
     # DAPO's group std makes the $-only difference as loud as right-vs-wrong
     assert float(per_group[:4].abs().max()) == pytest.approx(float(per_group[4:].abs().max()), rel=1e-3)
     batch = advantages(rewards, EmbeddedTrainConfig(advantage_norm="batch", dapo={"group_size": 4}))

@@ -9,11 +9,12 @@ import torch
 from xrouter.backends.replay import ReplayBackend
 from xrouter.env.episode import EpisodeLimits, RoutingEnv
 from xrouter.env.judge import ReplayJudge
-from xrouter.env.runner import replay_queries
-from xrouter.env.types import Answer, CallModels, Observation, Query, SelectResponse, ToolResponse
+from xrouter.env.queries import replay_queries
+from xrouter.env.types import Answer, CallModels, Observation, Query, SelectResponse, CallRecord
 from xrouter.rl.llm.chat import episode_messages, grammars, parse_reply
 from xrouter.rl.llm.policy import LLMPolicy
-from xrouter.rl.llm.trainer import CPU_POOL, LLMTrainConfig, train_llm
+from xrouter.rl.config import CPU_POOL, LLMTrainConfig
+from xrouter.rl.llm.trainer import train_llm
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +27,8 @@ def obs(responses=()) -> Observation:
                        3, 6)
 
 
-def resp(name: str, turn: int = 1, text: str = "The answer is 42") -> ToolResponse:
-    return ToolResponse(turn, name, name.removeprefix("call_"), text, 10, 5, 0.001, 0.0)
+def resp(name: str, turn: int = 1, text: str = "The answer is 42") -> CallRecord:
+    return CallRecord(turn, name, name.removeprefix("call_"), text, 10, 5, 0.001, 0.0)
 
 
 def test_replies_become_actions(pool) -> None:

@@ -8,8 +8,10 @@ import matplotlib.image
 import pytest
 
 from xrouter.env.config import EnvParams
-from xrouter.rl.sweep import SweepParams, chart, log_to_mlflow, run_parallel, summary_doc, write_summary
-from xrouter.tracking import MlflowParams, setup_mlflow
+from xrouter.rl.config import SweepParams
+from xrouter.rl.sweep import chart, log_to_mlflow, run_parallel, summary_doc, write_summary
+from xrouter.config import MlflowParams
+from xrouter.tracking import setup_mlflow
 
 pytestmark = pytest.mark.slow
 

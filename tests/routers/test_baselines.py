@@ -8,17 +8,18 @@ from xrouter.backends.replay import ReplayBackend
 from xrouter.env.episode import RoutingEnv
 from xrouter.env.judge import ReplayJudge
 from xrouter.env.reward import RewardParams
-from xrouter.env.runner import replay_queries, run_router, summarize
-from xrouter.env.types import CallModels, Observation, Query, SelectResponse, ToolResponse
+from xrouter.env.queries import replay_queries
+from xrouter.env.types import CallModels, Observation, Query, SelectResponse, CallRecord
 from xrouter.routers.answers import agree, extract_answer
 from xrouter.routers.base import RoutingError
 from xrouter.routers.cascade import CascadeRouter, pick_for_lambda
+from xrouter.routers.curves import summarize
 from xrouter.routers.factory import build_router
 from xrouter.routers.simple import RandomRouter
 
 
 def _obs(*texts: str) -> Observation:
-    responses = tuple(ToolResponse(1, f"call_m{i}", f"m{i}", t, 10, 10, 0.001, 0.0) for i, t in enumerate(texts))
+    responses = tuple(CallRecord(1, f"call_m{i}", f"m{i}", t, 10, 10, 0.001, 0.0) for i, t in enumerate(texts))
     return Observation(Query("p", "q"), 2, responses, 0.002, 2.0, 2, 4)
 
 
@@ -60,8 +61,9 @@ def test_fitted_baselines_on_the_test_split(world, zeroeval_pool, training, spli
     reward = RewardParams()
     summaries = {}
     for name in ("oracle", "cascade", "knn", "mf", "single:gpt-4o-mini-2024-07-18", "single:o1-mini-2024-09-12"):
-        router = build_router(name, pool=zeroeval_pool, eval_world=world, train=training, reward=reward)
-        summaries[name] = summarize(run_router(env, router, queries), queries)
+        router = build_router(name, pool=zeroeval_pool, eval_world=world, train=training, reward=reward,
+                              lam=2.0)
+        summaries[name] = summarize(env.run_all(router, queries, 2.0), queries)
     # the oracle bounds everything, and is cheaper than any strong model
     assert all(summaries["oracle"]["accuracy"] >= s["accuracy"] for s in summaries.values())
     assert summaries["oracle"]["cost_per_1k"] < summaries["single:o1-mini-2024-09-12"]["cost_per_1k"]
@@ -77,9 +79,9 @@ def test_lambda_moves_knn_and_cascade_along_the_frontier(world, zeroeval_pool, t
     queries = replay_queries(world, split_ids["val"])
     env = RoutingEnv(zeroeval_pool, ReplayBackend(world), ReplayJudge(world))
     reward = RewardParams()
-    router = build_router("knn", pool=zeroeval_pool, eval_world=world, train=training, reward=reward)
-    cheap = summarize(run_router(env, router, queries, lam=1000.0), queries)
-    rich = summarize(run_router(env, router, queries, lam=0.0), queries)
+    router = build_router("knn", pool=zeroeval_pool, eval_world=world, train=training, reward=reward, lam=2.0)
+    cheap = summarize(env.run_all(router, queries, 1000.0), queries)
+    rich = summarize(env.run_all(router, queries, 0.0), queries)
     assert cheap["cost_per_1k"] < rich["cost_per_1k"] / 3 and cheap["accuracy"] < rich["accuracy"]
     configs = training.cascades
     assert [c.train_cost for c in configs] == sorted(c.train_cost for c in configs)

@@ -10,7 +10,7 @@ from xrouter.data.world import ReplayWorld
 from xrouter.env.episode import RoutingEnv
 from xrouter.env.judge import ReplayJudge
 from xrouter.env.reward import RewardParams
-from xrouter.env.runner import replay_queries, run_router
+from xrouter.env.queries import replay_queries
 from xrouter.routers.factory import build_router
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ def _flipped(world: ReplayWorld, prompt_ids: list[str]) -> ReplayWorld:
 def _decisions(world, pool, training, name, queries, lam):
     env = RoutingEnv(pool, ReplayBackend(world), ReplayJudge(world))
     router = build_router(name, pool=pool, eval_world=world, train=training, reward=RewardParams(), lam=lam)
-    results = run_router(env, router, queries, lam=lam)
+    results = env.run_all(router, queries, lam)
     return [(r.models_called, r.final_model) for r in results], [r.score for r in results]
 
 

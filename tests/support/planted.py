@@ -9,7 +9,8 @@ from pathlib import Path
 import torch
 
 from xrouter.rl.embedded.policy import EmbeddedPolicy
-from xrouter.rl.embedded.router import RouterCard, save_router
+from xrouter.rl.embedded.router import save_router
+from xrouter.routers.card import RouterCard
 
 EMBED_DIM = 384  # MiniLM
 
@@ -24,10 +25,10 @@ def fixed_choice_router(models: list[str], model: str, out: Path, lam: float = 2
         head.bias.zero_()
         head.bias[models.index(model)] = 10.0  # call this model first ...
         head.bias[len(models)] = 5.0           # ... then accept (ACCEPT is invalid until something was called)
-    card = RouterCard(kind="embedded", pool="zeroeval", models=list(models), embed_dim=EMBED_DIM, hidden=8,
-                      embed_proj=4, lambda_range=(0.5, 500.0),
-                      reward={"name": "xrouter_code", "lam": lam, "K": 1.0, "cost_max": 0.6, "cost_scale": 0.01,
+    card = RouterCard(kind="embedded", pool="zeroeval", models=list(models), lambda_range=(0.5, 500.0),
+                      reward={"name": "xrouter_code", "K": 1.0, "cost_max": 0.6, "cost_scale": 0.01,
                               "router_usd_per_mtok": 0.0},
-                      training={"planted": f"always {model}"}, operating_lambda=lam)
+                      training={"planted": f"always {model}"}, operating_lambda=lam,
+                      spec={"embed_dim": EMBED_DIM, "hidden": 8, "embed_proj": 4})
     save_router(policy, card, out)
     return out

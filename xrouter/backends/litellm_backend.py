@@ -16,21 +16,33 @@ LiteLLM's and the OpenAI SDK's own retries are switched off so that this module 
 
 from __future__ import annotations
 
+import functools
 import os
-
-os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # before the import: no price-map download
-
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import litellm
 import openai
 
 from xrouter.backends.base import BackendError, Completion
+from xrouter.data.prices import token_cost_usd
 
-litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banner printed on every exception
+
+@functools.cache
+def _litellm():
+    """LiteLLM, imported on first use (importing this module changes nothing). Its import would download the
+    price map unless LITELLM_LOCAL_MODEL_COST_MAP is set: it is set for the import only, unless the user set
+    it, and the user's environment is left as it was. LiteLLM's debug banner is turned off on this first use."""
+    before = os.environ.get("LITELLM_LOCAL_MODEL_COST_MAP")
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    try:
+        import litellm  # noqa: PLC0415
+    finally:
+        if before is None:
+            os.environ.pop("LITELLM_LOCAL_MODEL_COST_MAP", None)
+    litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banner printed on every exception
+    return litellm
 
 _TRANSIENT_STATUS = frozenset({408, 429})  # request timeout, rate limit; other 4xx are the caller's fault
 
@@ -98,6 +110,7 @@ class LiteLLMBackend:
         self._rng = rng or random.Random()
         self._sleep = sleep
         self.aliases = dict(aliases or {})
+        _litellm()  # a backend in use imports LiteLLM now, so no call's latency includes the import
 
     @classmethod
     def for_pool(cls, pool: Any, **kwargs: Any) -> "LiteLLMBackend":
@@ -120,7 +133,7 @@ class LiteLLMBackend:
                     self._sleep(self.backoff_delay(retry - 1))
                 attempts += 1
                 try:
-                    response = litellm.completion(**self._call_kwargs(candidate, messages, params))
+                    response = _litellm().completion(**self._call_kwargs(candidate, messages, params))
                 except openai.OpenAIError as error:  # every LiteLLM provider exception subclasses it
                     last_error = error
                     if not is_transient(error):
@@ -140,13 +153,13 @@ class LiteLLMBackend:
         """The price of a call: `price_overrides` first, then LiteLLM's map; `BackendError` if neither."""
         if model in self.price_overrides:
             price_in, price_out = self.price_overrides[model]
-            return (input_tokens * price_in + output_tokens * price_out) / 1e6
+            return token_cost_usd(price_in, price_out, 1.0, input_tokens, output_tokens)
         model = self.provider_model(model)
         try:
             if usage is not None:  # the full usage object: cached and reasoning tokens are priced too
-                cost_in, cost_out = litellm.cost_per_token(model=model, usage_object=usage)
+                cost_in, cost_out = _litellm().cost_per_token(model=model, usage_object=usage)
             else:
-                cost_in, cost_out = litellm.cost_per_token(
+                cost_in, cost_out = _litellm().cost_per_token(
                     model=model, prompt_tokens=input_tokens, completion_tokens=output_tokens
                 )
         except Exception as error:  # LiteLLM raises ModelNotMappedError or a bare Exception

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,12 +31,27 @@ def bundle_file(bundle: Path, relative: str) -> Path:
     return path
 
 
+# what a truncated or corrupt file raises while it is read (a cut gzip stream ends in EOFError)
+_CORRUPT = (EOFError, gzip.BadGzipFile, zlib.error, UnicodeDecodeError, csv.Error)
+
+
 def _open_text(path: Path):
     return gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8")
 
 
+@contextlib.contextmanager
+def _reading(path: Path):
+    """Open `path` as text; a truncated or corrupt file becomes a BundleError naming the file and the fault."""
+    try:
+        with _open_text(path) as fh:
+            yield fh
+    except _CORRUPT as err:
+        raise BundleError(f"{path}: truncated or corrupt ({type(err).__name__}: {err or 'unexpected end'}); "
+                          "replace it with a complete copy") from err
+
+
 def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with _open_text(path) as fh:
+    with _reading(path) as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
@@ -45,7 +62,7 @@ def iter_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def iter_csv(path: Path, required: tuple[str, ...]) -> Iterator[dict[str, str]]:
-    with _open_text(path) as fh:
+    with _reading(path) as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
@@ -55,7 +72,7 @@ def iter_csv(path: Path, required: tuple[str, ...]) -> Iterator[dict[str, str]]:
 
 def read_json(path: Path) -> Any:
     try:
-        with _open_text(path) as fh:
+        with _reading(path) as fh:
             return json.load(fh)
     except json.JSONDecodeError as err:
         raise BundleError(f"{path}: not valid JSON: {err}") from err

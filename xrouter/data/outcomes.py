@@ -33,6 +33,7 @@ from xrouter.data.bundle import (
     read_json,
     require,
 )
+from xrouter.data.prices import token_cost_usd
 from xrouter.data.schema import OUTCOME_COLUMNS, PROMPT_COLUMNS
 
 ZEROEVAL_FIELDS = ("prompt_id", "task", "model", "correct", "no_answer", "input_chars", "output_chars")
@@ -79,10 +80,20 @@ def _llmrouter_records(bundle: Path) -> list[dict]:
     for i, rec in enumerate(records):
         where = f"{path}[{i}]"
         require(rec, "question", where)
-        require(rec, "cluster_id", where)
         if not isinstance(require(rec, "scores", where), dict):
             raise BundleError(f"{where}: field 'scores' must map model -> score")
     return records
+
+
+# Upstream's train split clusters its prompts (`cluster_id`); its test split and other exports may not. A
+# record without one gets this task name: the prompt still routes and scores, its task is just unknown.
+LLMROUTER_UNCLUSTERED_TASK = "unclustered"
+
+
+def llmrouter_task(rec: dict) -> str:
+    """The replay task of an LLMRouter record: `cluster<id>`, or `unclustered` when upstream gives no cluster."""
+    cid = rec.get("cluster_id")
+    return LLMROUTER_UNCLUSTERED_TASK if cid is None else f"cluster{cid}"
 
 
 def load_llmrouter_outcomes(
@@ -98,7 +109,7 @@ def load_llmrouter_outcomes(
                 {
                     "prompt_id": pid,
                     "source": "llmrouter",
-                    "task": f"cluster{rec['cluster_id']}",
+                    "task": llmrouter_task(rec),
                     "model": model,
                     "correct": int(score >= correct_min_score),
                     "score": score,
@@ -118,7 +129,7 @@ def attach_costs(outcomes: pd.DataFrame, prices: pd.DataFrame) -> pd.DataFrame:
     pout = outcomes["model"].map(p["output_usd_per_mtok"])
     mult = outcomes["model"].map(p["output_token_multiplier"])
     out = outcomes.copy()
-    out["cost_usd"] = (out["input_tokens"] * pin + out["output_tokens"] * mult * pout) / 1e6
+    out["cost_usd"] = token_cost_usd(pin, pout, mult, out["input_tokens"], out["output_tokens"])
     return out[list(OUTCOME_COLUMNS)]
 
 
@@ -153,7 +164,7 @@ def load_replay_prompts(bundle: Path) -> pd.DataFrame:
             {
                 "prompt_id": llmrouter_prompt_id(rec["question"]),
                 "source": "llmrouter",
-                "task": f"cluster{rec['cluster_id']}",
+                "task": llmrouter_task(rec),
                 "question": rec["question"],
                 "prompt": rec["question"],
                 "gold": "",

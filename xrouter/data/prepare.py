@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from xrouter.data.benchmarks import load_benchmarks
+from xrouter.data.config import PrepareParams
 from xrouter.data.outcomes import attach_costs, load_outcomes, load_replay_prompts, load_zeroeval_responses
 from xrouter.data.prices import build_price_catalog
 from xrouter.data.splits import make_splits
@@ -22,17 +23,10 @@ TABLE_FILES: dict[str, str] = {
 }
 
 
-def prepare_tables(
-    bundle: Path,
-    *,
-    seed: int,
-    split_fractions: dict[str, float],
-    chars_per_token: float,
-    llmrouter_assumed_output_tokens: int,
-    llmrouter_correct_min_score: float,
-) -> dict[str, pd.DataFrame]:
+def prepare_tables(bundle: Path, p: PrepareParams) -> dict[str, pd.DataFrame]:
     """All prepared tables of one bundle, in memory. Data problems are left for `validate` to name."""
-    outcomes = load_outcomes(bundle, chars_per_token, llmrouter_assumed_output_tokens, llmrouter_correct_min_score)
+    outcomes = load_outcomes(bundle, p.chars_per_token, p.llmrouter_assumed_output_tokens,
+                             p.llmrouter_correct_min_score)
     prices = build_price_catalog(bundle, sorted(outcomes["model"].unique()), strict=False)
     prompts = load_replay_prompts(bundle)
     return {
@@ -41,7 +35,7 @@ def prepare_tables(
         "outcomes": attach_costs(outcomes, prices),
         "responses": load_zeroeval_responses(bundle),
         "prices": prices,
-        "splits": make_splits(prompts, split_fractions, seed),
+        "splits": make_splits(prompts, p.split_fractions, p.seed),
     }
 
 

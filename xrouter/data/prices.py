@@ -12,13 +12,14 @@ BUNDLE` prints its table.
 from __future__ import annotations
 
 import functools
+import json
 import math
-import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -35,6 +36,7 @@ from xrouter.data.bundle import (
 from xrouter.data.schema import PRICE_COLUMNS
 
 DEFAULT_SOURCES_PATH = Path(__file__).with_name("price_sources.yaml")
+LITELLM_COST_MAP_FILE = "model_prices_and_context_window_backup.json"  # inside the litellm package
 SOURCES: tuple[str, ...] = ("litellm", "routerarena", "llmrouter", "assumption")
 # source -> (file inside the bundle, field holding input USD/Mtok, field holding output USD/Mtok)
 _BUNDLE_SOURCES: dict[str, tuple[str, str, str]] = {
@@ -72,11 +74,19 @@ def load_price_sources(path: Path | None = None) -> dict[str, dict[str, Any]]:
 
 @functools.cache
 def litellm_cost_map() -> Mapping[str, Mapping[str, Any]]:
-    """LiteLLM's bundled cost map (never the network copy: LITELLM_LOCAL_MODEL_COST_MAP is forced on)."""
-    os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-    import litellm  # heavy import: only when a catalog is built
+    """LiteLLM's cost map as bundled with the pinned LiteLLM release — the one reader of it in xrouter (the
+    price catalog and the live pool). Read from the package's own JSON file, never the network copy LiteLLM
+    would fetch at import, and without importing LiteLLM or touching the environment."""
+    import importlib.util  # noqa: PLC0415
 
-    return litellm.model_cost
+    spec = importlib.util.find_spec("litellm")  # locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise BundleError("LiteLLM is not installed: its bundled cost map prices the 'litellm' sources")
+    path = Path(list(spec.submodule_search_locations)[0]) / LITELLM_COST_MAP_FILE
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise BundleError(f"LiteLLM's bundled cost map {path}: unreadable ({err})") from err
 
 
 def _usd_pair(source: str, key: str, bundle: Path) -> tuple[Any, Any] | str:
@@ -180,17 +190,25 @@ def build_price_catalog(
     return pd.DataFrame(rows, columns=list(PRICE_COLUMNS))
 
 
+def token_cost_usd(input_usd_per_mtok, output_usd_per_mtok, output_token_multiplier, input_tokens, output_tokens):
+    """THE call-cost formula, the only one in xrouter (the catalog's outcome costs, the pool's prices, the live
+    backend's overrides and serving's worst-case checks all go through it):
+
+        USD = (input_tokens × input price + output_tokens × multiplier × output price) / 10⁶
+
+    prices in USD per million tokens; the multiplier bills hidden reasoning tokens (o1 models; 1 elsewhere).
+    Scalars or aligned arrays/Series; negative token counts are refused."""
+    i, o = np.asarray(input_tokens, dtype=float), np.asarray(output_tokens, dtype=float)
+    if np.any(i < 0) or np.any(o < 0):
+        raise ValueError(f"token counts must be non-negative, got input={input_tokens}, output={output_tokens}")
+    usd = (input_tokens * input_usd_per_mtok + output_tokens * output_token_multiplier * output_usd_per_mtok) / 1e6
+    return float(usd) if np.ndim(usd) == 0 else usd
+
+
 def call_cost_usd(prices: Mapping[str, Any] | pd.Series, input_tokens: float, output_tokens: float) -> float:
-    """USD of one call: input tokens at the input price, output tokens x multiplier at the output price."""
-    if input_tokens < 0 or output_tokens < 0:
-        raise ValueError(
-            f"token counts must be non-negative, got input={input_tokens}, output={output_tokens}"
-        )
-    billed_output = output_tokens * float(prices["output_token_multiplier"])
-    return (
-        input_tokens * float(prices["input_usd_per_mtok"])
-        + billed_output * float(prices["output_usd_per_mtok"])
-    ) / 1e6
+    """USD of one call for a price-catalog row (`token_cost_usd` with its three price columns)."""
+    return token_cost_usd(float(prices["input_usd_per_mtok"]), float(prices["output_usd_per_mtok"]),
+                          float(prices["output_token_multiplier"]), input_tokens, output_tokens)
 
 
 def bundle_models(bundle: Path) -> list[str]:

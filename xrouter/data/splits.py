@@ -8,6 +8,7 @@ lands in exactly one split.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,17 @@ import pandas as pd
 from xrouter.data.schema import SPLIT_COLUMNS
 
 SPLITS = ("train", "val", "test")
+POOL_SOURCE = {"zeroeval": "zeroeval", "llmrouter": "llmrouter"}  # the replay source whose prompts a pool answers
+
+
+def split_ids(data_dir: Path, split: str, pool_name: str) -> list[str]:
+    """Sorted prompt ids of one split of a prepared data folder, for the replay source a pool answers."""
+    from xrouter.data.prepare import read_tables  # noqa: PLC0415 (prepare imports this module)
+
+    if pool_name not in POOL_SOURCE:
+        raise ValueError(f"pool {pool_name!r} answers no replay source; known: {sorted(POOL_SOURCE)}")
+    splits = read_tables(data_dir, ("splits",))["splits"]
+    return sorted(splits.loc[(splits["split"] == split) & (splits["source"] == POOL_SOURCE[pool_name]), "prompt_id"])
 
 
 def _stratum_seed(seed: int, stratum: str) -> int:

@@ -6,6 +6,8 @@ with the shared layout (`from_bundle`, what `xrouter evaluate --bundle` uses: it
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,11 +64,10 @@ class ReplayWorld:
         return cls(t["prompts"], t["outcomes"], t["responses"], t["prices"])
 
     @classmethod
-    def from_bundle(
-        cls, bundle: Path, *, chars_per_token: float = 4.0, llmrouter_assumed_output_tokens: int = 256,
-        llmrouter_correct_min_score: float = 1.0,
-    ) -> "ReplayWorld":
-        outcomes = load_outcomes(bundle, chars_per_token, llmrouter_assumed_output_tokens, llmrouter_correct_min_score)
+    def from_bundle(cls, bundle: Path, prepare: "PrepareParams") -> "ReplayWorld":
+        """A bundle read as the `prepare` stage reads it (token estimates and LLMRouter grading from `prepare`)."""
+        outcomes = load_outcomes(bundle, prepare.chars_per_token, prepare.llmrouter_assumed_output_tokens,
+                                 prepare.llmrouter_correct_min_score)
         prices = build_price_catalog(bundle, sorted(outcomes["model"].unique()))
         return cls(load_replay_prompts(bundle), attach_costs(outcomes, prices), load_zeroeval_responses(bundle), prices)
 

@@ -14,28 +14,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
-
 from xrouter.backends.base import Backend, BackendError, Completion
-from xrouter.env.ledger import Ledger, LedgerEntry
-from xrouter.env.reward import EpisodeCost, RewardParams, episode_reward
+from xrouter.env.ledger import Ledger
+from xrouter.env.reward import EpisodeCost, RewardParams, check_lambda, episode_reward
 from xrouter.env.rules import (
     EpisodeLimits, calls_allowed, fallback_answer, limit_after_calls, unique_call_name,
 )
 from xrouter.env.types import (
-    Action, Answer, CallModels, EpisodeResult, ModelCall, Observation, Query, SelectResponse, ToolResponse,
+    Action, Answer, CallModels, CallRecord, EpisodeResult, ModelCall, Observation, Query, Router, SelectResponse,
 )
 from xrouter.pool import ModelPool, PoolError
 
 # judge(query, final_text, completion_or_None) -> score in [0, 1]; the completion is given when the final
 # text is a model's response (replay judges use its recorded outcome), None when the router wrote it.
 Judge = Callable[[Query, str, Completion | None], float]
-
-
-class Router(Protocol):
-    name: str
-
-    def act(self, obs: Observation) -> Action: ...
 
 
 class EpisodeError(RuntimeError):
@@ -48,7 +40,7 @@ class _State:
     lam: float
     turn: int
     ledger: Ledger
-    responses: list[ToolResponse]
+    responses: list[CallRecord]
     completions: dict[str, Completion]
     actions: int = 0
 
@@ -64,17 +56,28 @@ class RoutingEnv:
         self.parallel_calls = backend.name != "replay" if parallel_calls is None else parallel_calls
 
     # -- the episode loop -------------------------------------------------------------------------------
-    def run(self, router: Router, query: Query, lam: float | None = None) -> EpisodeResult:
+    def run(self, router: Router, query: Query, lam: float) -> EpisodeResult:
         state = self.reset(query, lam)
         while True:
             result = self.step(state, router.act(self.observe(state)))
             if result is not None:
                 return result
 
+    def run_all(self, router: Router, queries: list[Query], lam: float, progress: bool = False) -> list[EpisodeResult]:
+        """One episode per query, in order, at one λ (a router with `warm(texts)` gets every text first)."""
+        warm = getattr(router, "warm", None)
+        if warm is not None:
+            warm([q.text for q in queries])
+        if progress:
+            from rich.progress import track  # noqa: PLC0415
+
+            queries = track(queries, description=router.name, transient=True)
+        return [self.run(router, q, lam) for q in queries]
+
     # Stepping one episode by hand (`reset`, `observe`, `step`) lets a trainer advance many episodes in
     # lockstep and batch its policy's forward passes; `run` is the same loop for one router.
-    def reset(self, query: Query, lam: float | None = None) -> _State:
-        return _State(query, self.reward.lam if lam is None else lam, 1, Ledger(), [], {})
+    def reset(self, query: Query, lam: float) -> _State:
+        return _State(query, check_lambda(lam), 1, Ledger(), [], {})
 
     def observe(self, s: _State) -> Observation:
         return Observation(
@@ -117,14 +120,14 @@ class RoutingEnv:
         results = self._complete_all(s.query, todo, specs)
         for call, spec, outcome in zip(todo, specs, results):
             name = unique_call_name({r.call_name for r in s.responses}, spec.tool)
+            args = {"system_prompt": call.system_prompt, "temperature": call.temperature}
             if isinstance(outcome, Completion):
                 s.completions[name] = outcome
-                s.ledger.record(LedgerEntry.from_completion(s.turn, name, outcome))
-                s.responses.append(ToolResponse(s.turn, name, spec.id, outcome.text, outcome.input_tokens,
-                                                outcome.output_tokens, outcome.cost_usd, outcome.latency_s))
+                record = CallRecord.from_completion(s.turn, name, outcome, requested_model=spec.id, arguments=args)
             else:
-                s.ledger.record(LedgerEntry(s.turn, name, spec.id, 0, 0, 0.0, 0.0, False, False, error=outcome))
-                s.responses.append(ToolResponse(s.turn, name, spec.id, "", 0, 0, 0.0, 0.0, error=outcome))
+                record = CallRecord.failed(s.turn, name, spec.id, outcome, arguments=args, backend=self.backend.name)
+            s.ledger.record(record)
+            s.responses.append(record)
         return limit or limit_after_calls(s.ledger.total_cost_usd, s.ledger.n_calls, self.limits)
 
     def _complete_all(self, query: Query, calls, specs) -> list[Completion | str]:
@@ -144,7 +147,7 @@ class RoutingEnv:
 
     # -- endings ----------------------------------------------------------------------------------------
     def _finish_best(self, s: _State, strategy: str) -> EpisodeResult:
-        best = fallback_answer([(c, self.pool.get(c.model).cost_usd(1000, 1000))
+        best = fallback_answer([(c, self.pool.get(c.model).reference_price)
                                 for c in s.completions.values() if c.text or c.outcome is not None])
         if best is None:
             return self._finish(s, None, None, None, strategy)
@@ -154,10 +157,9 @@ class RoutingEnv:
                 strategy: str) -> EpisodeResult:
         score = 0.0 if text is None and completion is None else float(self.judge(s.query, text or "", completion))
         cost = s.ledger.total_cost_usd
-        params = self.reward.model_copy(update={"lam": s.lam})
         return EpisodeResult(
             prompt_id=s.query.prompt_id, final_text=text, final_model=final_model, routing_strategy=strategy,
             models_called=s.ledger.models_called, cost_usd=cost, turns=s.actions, score=score,
-            reward=episode_reward(None if final_model is None else score, EpisodeCost(cost), params),
-            lam=s.lam, ledger=s.ledger.as_records(),
+            reward=episode_reward(None if final_model is None else score, EpisodeCost(cost), s.lam, self.reward),
+            lam=s.lam, calls=tuple(s.ledger.entries),
         )

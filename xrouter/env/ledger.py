@@ -1,37 +1,18 @@
-"""The cost ledger: one entry per external model call of an episode (tokens, cost, latency, outcome)."""
+"""The cost ledger of one episode: its model calls (`CallRecord`s) in order, with totals."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from xrouter.backends.base import Completion
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    turn: int
-    call_name: str  # the tool name the router used (call_<model>)
-    model: str
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float
-    latency_s: float
-    tokens_estimated: bool
-    cached: bool
-    error: str | None = None
-
-    @classmethod
-    def from_completion(cls, turn: int, call_name: str, c: Completion) -> "LedgerEntry":
-        return cls(turn, call_name, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.latency_s,
-                   c.tokens_estimated, c.cached)
+from xrouter.env.types import CallRecord
 
 
 @dataclass
 class Ledger:
-    entries: list[LedgerEntry] = field(default_factory=list)
+    entries: list[CallRecord] = field(default_factory=list)
 
-    def record(self, entry: LedgerEntry) -> None:
+    def record(self, entry: CallRecord) -> None:
         self.entries.append(entry)
 
     @property
@@ -51,6 +32,3 @@ class Ledger:
         for e in self.entries:
             out[e.model] += e.cost_usd
         return dict(out)
-
-    def as_records(self) -> list[dict]:
-        return [e.__dict__.copy() for e in self.entries]

@@ -13,14 +13,17 @@ from pathlib import Path
 
 from xrouter.backends.replay import ReplayBackend
 from xrouter.data.world import ReplayWorld
+from xrouter.data.config import PrepareParams
+from xrouter.data.splits import POOL_SOURCE
 from xrouter.env.episode import EpisodeLimits, RoutingEnv
-from xrouter.env.replay_splits import FITTED, POOL_SOURCE, training_data
 from xrouter.env.reward import RewardParams
 from xrouter.evaluate.harness import RunOptions, run_policy
 from xrouter.evaluate.items import ItemJudge, replay_items
 from xrouter.evaluate.summary import summarize_policy
 from xrouter.pool import load_pool
+from xrouter.routers.card import is_router_dir, read_card, resolve_lambda
 from xrouter.routers.factory import build_router
+from xrouter.routers.training import FITTED, training_data
 
 
 @dataclass(frozen=True)
@@ -28,18 +31,22 @@ class EvalRequest:
     router: str
     bundle: Path
     pool: str = "zeroeval"
-    lam: float | None = None
+    lam: float | str = "router"  # a number, or "router": the trained router's operating λ (its card, or `lambda_card`'s)
     train_data: Path | None = None  # the prepared data folder whose train split fits baselines
+    lambda_card: Path | None = None  # a trained router folder whose card gives λ when the router itself has none
     seed: int = 0
 
 
-def evaluate_bundle(req: EvalRequest, reward: RewardParams | None = None, limits: EpisodeLimits | None = None,
+def evaluate_bundle(req: EvalRequest, reward: RewardParams, limits: EpisodeLimits, prepare: PrepareParams,
                     progress: bool = False) -> tuple[dict, list[dict]]:
-    """(summary JSON, one record per prompt)."""
+    """(summary JSON, one record per prompt). `reward`, `limits` and `prepare` are the project's (params.yaml
+    `env` and `prepare`), so `xrouter evaluate` and `dvc repro` measure the same thing."""
     if req.pool not in POOL_SOURCE:
         raise ValueError(f"--pool must be one of {sorted(POOL_SOURCE)} for replay evaluation, got '{req.pool}'")
-    reward = reward or RewardParams()
-    world = ReplayWorld.from_bundle(req.bundle)
+    card_dir = Path(req.router) if is_router_dir(Path(req.router)) else req.lambda_card
+    card = read_card(card_dir) if card_dir is not None and is_router_dir(card_dir) else None
+    lam, lam_source = resolve_lambda(req.lam, card)
+    world = ReplayWorld.from_bundle(req.bundle, prepare)
     pool = load_pool(req.pool, world.prices)
     missing = sorted(set(pool.ids) - set(world.models_covering(source=POOL_SOURCE[req.pool])))
     if missing:
@@ -49,17 +56,18 @@ def evaluate_bundle(req: EvalRequest, reward: RewardParams | None = None, limits
         if req.train_data is None:
             raise ValueError(f"router '{req.router}' is fit on a train split: pass --train-data (a prepared data dir)")
         train = training_data(req.train_data, req.pool, req.seed)
-    router = build_router(req.router, pool=pool, eval_world=world, train=train, reward=reward, lam=req.lam,
+    router = build_router(req.router, pool=pool, eval_world=world, train=train, reward=reward, lam=lam,
                           seed=req.seed)
     items = replay_items(world, source=POOL_SOURCE[req.pool])
     env = RoutingEnv(pool, ReplayBackend(world), ItemJudge(items, world), limits, reward)
-    records = run_policy(env, router, items, router.name, RunOptions(concurrency=1, lam=req.lam, progress=progress))
+    records = run_policy(env, router, items, router.name, RunOptions(lam, concurrency=1, progress=progress))
     s = summarize_policy(records)
     summary = {
         "router": router.name,
         "bundle": str(req.bundle),
         "pool": req.pool,
-        "lambda": reward.lam if req.lam is None else req.lam,
+        "lambda": lam,
+        "lambda_source": lam_source,
         "reward": reward.name,
         **s["overall"],
         "by_benchmark": s["by_benchmark"],

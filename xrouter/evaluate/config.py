@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from xrouter.env.reward import check_lambda
 
 BACKENDS = ("replay", "litellm", "local", "reference")
 
@@ -27,22 +29,27 @@ class EvaluateParams(_Block):
     singles: Literal["all", "none"] | list[str] = Field(
         "all", description="Single-model references: every pool model, none, or a list. The gate compares "
                            "against the most accurate of them.")
-    lam: float | Literal["router"] | None = Field(
-        None, description="λ for policies that take it: a number; 'router': the λ the trained router ships at "
-                          "(router.json `operating_lambda`, chosen on val), else env.reward.lam; None: env.reward.lam.")
+    lam: float | Literal["router"] = Field(
+        "router", description="The run's λ (every policy runs at it; routers that read λ route by it): a number, or "
+                              "'router': the λ the trained router ships at (its card's `operating_lambda`, chosen "
+                              "on held-out data). A number must lie in the trained router's λ range.")
     benchmarks: list[str] | None = Field(None, description="benchmarks items only: which (None: all 17).")
     limit_per_benchmark: int | None = Field(None, ge=1, description="benchmarks items only: a seeded sample.")
     seed: int = 0
-    concurrency: int = Field(4, ge=1)
+    concurrency: int = Field(1, ge=1, description="Parallel episodes: replay is CPU-bound in one process (1); "
+                                                  "live backends want ~8.")
     retries: int = Field(2, ge=0)
     backoff_s: float = Field(1.0, ge=0)
     cache_dir: str = Field(".cache/responses", description="Content-addressed response cache ('' disables it).")
     local_max_new_tokens: int = Field(256, ge=1, description="backend local: generation budget per call.")
 
+    @field_validator("lam")
+    @classmethod
+    def _lam(cls, v: float | str) -> float | str:
+        return v if isinstance(v, str) else check_lambda(v, what="lam")
+
     @model_validator(mode="after")
     def _consistent(self) -> EvaluateParams:
-        if isinstance(self.lam, float) and self.lam < 0:
-            raise ValueError(f"lam must be >= 0, 'router' or null, got {self.lam}")
         if (self.items == "replay") != (self.backend == "replay"):
             raise ValueError(f"items={self.items!r} with backend={self.backend!r}: replay items are answered only "
                              "by the replay backend, and the replay backend answers only replay items")
@@ -59,8 +66,12 @@ class Threshold(_Block):
 
 class GateParams(_Block):
     policy: str = Field("router", description="The policy that must pass (the trained router).")
-    overall: Threshold = Threshold()
-    families: dict[str, Threshold] = Field(default_factory=dict, description="Per benchmark family (domain).")
+    overall: Threshold = Threshold(min_accuracy_vs_best_single=-0.005, max_cost_vs_best_single=0.7,
+                                   max_cost_per_1k=5.0)
+    families: dict[str, Threshold] = Field(
+        default_factory=lambda: {f: Threshold(min_accuracy_vs_best_single=-0.02) for f in (
+            "math", "code_reasoning", "code", "science", "reasoning", "logic", "instruction_following")},
+        description="Per benchmark family (domain).")
     max_error_rate: float = Field(0.0, ge=0, le=1, description="Share of items whose episode failed.")
     missing_family: Literal["skip", "fail"] = Field(
         "skip", description="A family with thresholds but no evaluated items: reported and skipped, or failed.")

@@ -32,7 +32,7 @@ from rich.progress import (
 )
 
 from xrouter.env.episode import EpisodeError, RoutingEnv
-from xrouter.env.types import Action, EpisodeResult, Observation
+from xrouter.env.types import Action, CallRecord, EpisodeResult, Observation
 from xrouter.evaluate.items import EvalItem
 from xrouter.routers.base import Router
 
@@ -58,7 +58,7 @@ class ItemRecord:
     lam: float
     attempts: int = 1
     error: str | None = None
-    ledger: list[dict] = field(default_factory=list)
+    call_history: list[dict] = field(default_factory=list)  # the episode's CallRecords, as dicts
 
     @property
     def correct(self) -> int:
@@ -84,10 +84,11 @@ class _TimedRouter:
             self.seconds += time.perf_counter() - start
 
 
-def _model_latency(ledger: list[dict]) -> float:
+def _model_latency(calls: tuple[CallRecord, ...]) -> float:
+    """Calls of one turn run concurrently: a turn takes as long as its slowest call."""
     slowest: dict[int, float] = defaultdict(float)
-    for e in ledger:
-        slowest[e["turn"]] = max(slowest[e["turn"]], e["latency_s"])
+    for c in calls:
+        slowest[c.turn] = max(slowest[c.turn], c.latency_s)
     return sum(slowest.values())
 
 
@@ -95,19 +96,19 @@ def _record(policy: str, item: EvalItem, res: EpisodeResult, router_s: float, at
     return ItemRecord(
         policy=policy, item_id=item.id, benchmark=item.benchmark, family=item.family, answer=res.final_text,
         final_model=res.final_model, models_called=res.models_called, routing_strategy=res.routing_strategy,
-        input_tokens=sum(e["input_tokens"] for e in res.ledger), output_tokens=sum(e["output_tokens"] for e in res.ledger),
-        cost_usd=res.cost_usd, calls=len(res.ledger), cache_hits=sum(bool(e["cached"]) for e in res.ledger),
-        latency_s=router_s + _model_latency(res.ledger), score=res.score, reward=res.reward, lam=res.lam,
-        attempts=attempts, ledger=res.ledger,
+        input_tokens=sum(c.input_tokens for c in res.calls), output_tokens=sum(c.output_tokens for c in res.calls),
+        cost_usd=res.cost_usd, calls=len(res.calls), cache_hits=sum(c.cached for c in res.calls),
+        latency_s=router_s + _model_latency(res.calls), score=res.score, reward=res.reward, lam=res.lam,
+        attempts=attempts, call_history=[c.as_dict() for c in res.calls],
     )
 
 
 @dataclass(frozen=True)
 class RunOptions:
+    lam: float  # the run's λ, resolved once (routers.card.resolve_lambda)
     concurrency: int = 4
     retries: int = 2
     backoff_s: float = 1.0
-    lam: float | None = None  # None: the env's default λ
     progress: bool = True
 
 
@@ -124,13 +125,12 @@ def run_item(env: RoutingEnv, router: Router, item: EvalItem, policy: str, opts:
             error = f"{type(err).__name__}: {err}"
             if attempt <= opts.retries:
                 sleep(opts.backoff_s * 2 ** (attempt - 1))
-    lam = env.reward.lam if opts.lam is None else opts.lam
     return ItemRecord(policy, item.id, item.benchmark, item.family, None, None, [], "error", 0, 0, 0.0, 0, 0, 0.0,
-                      0.0, 0.0, lam, attempts=opts.retries + 1, error=error)
+                      0.0, 0.0, opts.lam, attempts=opts.retries + 1, error=error)
 
 
-def run_policy(env: RoutingEnv, router: Router, items: list[EvalItem], policy: str | None = None,
-               opts: RunOptions = RunOptions()) -> list[ItemRecord]:
+def run_policy(env: RoutingEnv, router: Router, items: list[EvalItem], policy: str | None,
+               opts: RunOptions) -> list[ItemRecord]:
     """One record per item, in the items' order."""
     if opts.concurrency < 1 or opts.retries < 0:
         raise ValueError(f"concurrency must be >= 1 and retries >= 0, got {opts.concurrency} and {opts.retries}")

@@ -21,7 +21,7 @@ from xrouter.backends.base import Completion
 from xrouter.data.schema import BenchmarkItem
 from xrouter.data.world import ReplayWorld
 from xrouter.env.judge import ReplayJudge
-from xrouter.env.runner import replay_queries
+from xrouter.env.queries import replay_queries
 from xrouter.env.types import Query
 
 # replay task -> (benchmark, family). MATH level 5 is a different sample than MATH-500, hence its own name.

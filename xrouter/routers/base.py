@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from xrouter.env.types import Action, CallModels, ModelCall, Observation, SelectResponse
+from xrouter.env.types import Action, CallModels, ModelCall, Observation, Router, SelectResponse
 from xrouter.pool import tool_name
+
+
+__all__ = ["FixedChoiceRouter", "Router", "RoutingError", "SingleModelRouter", "call", "select"]
 
 
 class RoutingError(ValueError):
     """A router was configured with something it cannot use (unknown model, bad threshold, ...)."""
-
-
-class Router(Protocol):
-    """`act` sees only the observation: the query, the responses it asked for, prices (pool) and λ."""
-
-    name: str
-
-    def act(self, obs: Observation) -> Action: ...
 
 
 def call(*models: str, system_prompt: str = "") -> CallModels:

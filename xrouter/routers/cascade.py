@@ -78,5 +78,4 @@ def fit_cascades(train: OutcomeMatrix, answers: list[list[str | None]], n_cheap:
 def pick_for_lambda(configs: list[CascadeConfig], lam: float, reward: RewardParams) -> CascadeConfig:
     """The configuration with the best expected train reward at this λ (reward is linear in accuracy)."""
     fn = get_reward(reward.name)
-    p = reward.model_copy(update={"lam": lam})
-    return max(configs, key=lambda c: fn(c.train_accuracy, c.train_cost, p))
+    return max(configs, key=lambda c: fn(c.train_accuracy, c.train_cost, lam, reward))

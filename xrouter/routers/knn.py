@@ -44,6 +44,6 @@ class KnnRouter(FixedChoiceRouter):
 
     def choose(self, obs: Observation) -> str:
         acc, cost = self.estimates(obs.query.text)
-        fn, p = get_reward(self.reward.name), self.reward.model_copy(update={"lam": obs.lam})
-        value = np.array([fn(float(a), float(c), p) for a, c in zip(acc, cost)])
+        fn = get_reward(self.reward.name)
+        value = np.array([fn(float(a), float(c), obs.lam, self.reward) for a, c in zip(acc, cost)])
         return self.train.models[int(np.argmax(value - 1e-9 * cost))]  # ties: cheaper

@@ -1,6 +1,6 @@
 """Replay prompts → verl's RL parquet rows, and the tool config YAML verl loads the tools from.
 
-One row per replay prompt of a split (`xrouter.env.replay_splits`), in the columns verl 0.9's `RLHFDataset`
+One row per replay prompt of a split (`xrouter.data.splits`), in the columns verl 0.9's `RLHFDataset`
 (`verl/utils/dataset/rl_dataset.py`) and agent loop (`verl/experimental/agent_loop/agent_loop.py`) read:
 
 * `data_source` — `xrouter_replay` (`data.reward_fn_key`; handed to `compute_score`)
@@ -33,8 +33,9 @@ import yaml
 
 from xrouter.data.world import ReplayWorld
 from xrouter.env.episode import EpisodeLimits
-from xrouter.env.replay_splits import split_ids, training_data
-from xrouter.env.runner import replay_queries
+from xrouter.data.splits import split_ids
+from xrouter.routers.training import training_data
+from xrouter.env.queries import replay_queries
 from xrouter.env.tools import SELECT_RESPONSE, model_tool, select_response_tool
 from xrouter.pool import ModelPool, load_pool
 from xrouter.rl.lambdas import sample_lambda
@@ -166,7 +167,7 @@ def _env_params(params_path: Path | None):
 
     if params_path is None or not params_path.is_file():
         return EnvParams()
-    return load_params(params_path).parse("env", EnvParams)
+    return load_params(params_path).env
 
 
 def main(argv: Sequence[str] | None = None) -> None:

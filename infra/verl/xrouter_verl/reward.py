@@ -32,7 +32,7 @@ from xrouter.backends.base import Completion
 from xrouter.backends.replay import ReplayBackend
 from xrouter.data.world import ReplayWorld
 from xrouter.env.judge import ReplayJudge
-from xrouter.env.reward import EpisodeCost, RewardParams, episode_reward
+from xrouter.env.reward import EpisodeCost, RewardParams, check_lambda, episode_reward
 from xrouter.env.rules import EpisodeLimits, fallback_answer
 from xrouter.pool import ModelPool
 from xrouter_verl import DATA_SOURCE, EPISODE_KEY
@@ -57,7 +57,7 @@ def closing_text(solution_str: str) -> tuple[str, bool]:
 
 def _best(calls: list[dict[str, Any]], pool: ModelPool, backend: str, strategy: str) -> dict[str, Any]:
     """As RoutingEnv when a limit ends an episode: `rules.fallback_answer` over the calls that answered."""
-    best = fallback_answer([(c, pool.get(c["model"]).cost_usd(1000, 1000)) for c in calls
+    best = fallback_answer([(c, pool.get(c["model"]).reference_price) for c in calls
                             if not c["error"] and (backend == "replay" or c.get("text"))])
     if best is None:
         return {"strategy": strategy, "call": None, "text": None, "model": None}
@@ -135,8 +135,9 @@ def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_
     world = replay_world(data_dir)
     model_pool = pool_of({"pool": pool or extra.get("pool") or "zeroeval"}, world)
     params = RewardParams(**dict(reward or {}))
-    lam = float(extra["lam"]) if extra.get("lam") is not None else params.lam
-    params = params.model_copy(update={"lam": lam})
+    if extra.get("lam") is None:
+        raise ValueError(f"prompt '{prompt_id}': extra_info has no 'lam' (every dataset row carries its λ)")
+    lam = check_lambda(extra["lam"], what="extra_info.lam")
     end = final_answer(ep, solution_str, model_pool, EpisodeLimits(**dict(limits or {})))
 
     query = query_of(world, prompt_id)
@@ -148,7 +149,7 @@ def compute_score(data_source: str, solution_str: str, ground_truth: str, extra_
     else:
         score = 0.0
     cost = episode_cost(ep) if ep else 0.0
-    value = episode_reward(None if end["model"] is None else score, EpisodeCost(cost), params)
+    value = episode_reward(None if end["model"] is None else score, EpisodeCost(cost), lam, params)
     return {"score": float(value), "acc": score, "cost_usd": cost, "n_calls": float(len(ep["calls"]) if ep else 0),
             "lam": lam, "answered": float(end["model"] is not None)}
 

@@ -31,7 +31,7 @@ from xrouter.data.world import ReplayWorld
 from xrouter.env.rules import (
     EpisodeLimits, calls_allowed, limit_after_calls, tool_result_line, unique_call_name,
 )
-from xrouter.env.runner import replay_queries
+from xrouter.env.queries import replay_queries
 from xrouter.env.tools import SELECT_RESPONSE
 from xrouter.env.types import Query
 from xrouter.pool import ModelPool, ModelSpec, load_pool

@@ -52,7 +52,7 @@ class ReplayTensors:
             torch.tensor(embed(list(p.loc[prompt_ids, "question"]))),
             torch.tensor(score, dtype=torch.float32), torch.tensor(cost, dtype=torch.float32),
             torch.tensor(answer), torch.tensor(out_tokens, dtype=torch.float32),
-            torch.tensor([spec.cost_usd(1000, 1000) for spec in pool], dtype=torch.float32),
+            torch.tensor([spec.reference_price for spec in pool], dtype=torch.float32),
         )
 
     def difficulty(self) -> torch.Tensor:

@@ -3,8 +3,6 @@ saving and loading it as a folder (`models/router/`: `policy.pt` + `router.json`
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -17,22 +15,9 @@ from xrouter.rl.embedded.replay_data import answer_ids
 from xrouter.rl.embedded.state import BatchState, accepted_model, features, valid_actions
 from xrouter.routers.answers import extract_answer
 from xrouter.routers.base import RoutingError
+from xrouter.routers.card import RouterCard, read_card, write_card
 
-ROUTER_FILE, POLICY_FILE = "router.json", "policy.pt"
-
-
-@dataclass(frozen=True)
-class RouterCard:
-    kind: str
-    pool: str
-    models: list[str]
-    embed_dim: int
-    hidden: int
-    embed_proj: int
-    lambda_range: tuple[float, float]
-    reward: dict
-    training: dict
-    operating_lambda: float | None = None  # the λ it ships at, chosen on val (rl/embedded/evaluation.py)
+POLICY_FILE = "policy.pt"
 
 
 class EmbeddedRouter:
@@ -40,7 +25,7 @@ class EmbeddedRouter:
         if list(pool.ids) != list(card.models):
             raise RoutingError(f"router trained on pool models {card.models}, got {pool.ids}")
         self.policy, self.pool, self.card = policy.eval(), pool, card
-        self.price = torch.tensor([m.cost_usd(1000, 1000) for m in pool], dtype=torch.float32)
+        self.price = torch.tensor([m.reference_price for m in pool], dtype=torch.float32)
         self._emb: dict[str, torch.Tensor] = {}
         self.name = f"embedded-router({card.pool})"
 
@@ -77,19 +62,17 @@ class EmbeddedRouter:
 
 
 def save_router(policy: EmbeddedPolicy, card: RouterCard, path: Path) -> None:
+    """`card.spec` holds the policy's sizes: embed_dim, hidden, embed_proj."""
     path.mkdir(parents=True, exist_ok=True)
     torch.save(policy.state_dict(), path / POLICY_FILE)
-    (path / ROUTER_FILE).write_text(json.dumps(card.__dict__, indent=2) + "\n")
+    write_card(card, path)
 
 
 def load_router(path: Path, pool: ModelPool) -> EmbeddedRouter:
-    card_path = Path(path) / ROUTER_FILE
-    if not card_path.is_file():
-        raise RoutingError(f"{path}: not a trained router folder (no {ROUTER_FILE}); train one with `dvc repro train`")
-    raw = json.loads(card_path.read_text())
-    card = RouterCard(**{**raw, "lambda_range": tuple(raw["lambda_range"])})
+    card = read_card(path)
     if card.kind != "embedded":
-        raise RoutingError(f"{path}: router kind '{card.kind}' is served by its own runtime, not this evaluator")
-    policy = EmbeddedPolicy(card.embed_dim, len(card.models), card.hidden, card.embed_proj)
+        raise RoutingError(f"{path}: router kind '{card.kind}' is not the embedded router")
+    sizes = card.spec
+    policy = EmbeddedPolicy(sizes["embed_dim"], len(card.models), sizes["hidden"], sizes["embed_proj"])
     policy.load_state_dict(torch.load(Path(path) / POLICY_FILE, weights_only=True))
     return EmbeddedRouter(policy, pool, card)

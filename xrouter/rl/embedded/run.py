@@ -10,32 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from xrouter.env.config import EnvParams
-from xrouter.env.replay_splits import split_ids, training_data
+from xrouter.data.splits import split_ids
+from xrouter.routers.training import training_data
 from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda, collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
-from xrouter.rl.embedded.router import RouterCard, save_router
-from xrouter.rl.embedded.trainer import EmbeddedTrainConfig, StepStats, train
-from xrouter.rl.llm.trainer import LLMTrainConfig
+from xrouter.rl.embedded.router import save_router
+from xrouter.rl.config import TrainParams
+from xrouter.rl.embedded.trainer import StepStats, train
+from xrouter.routers.card import RouterCard
 from xrouter.tracking import MetricBuffer, metric_names
-
-
-class TrainParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    policy: str = Field("embedded", pattern="^(embedded|llm)$")
-    eval_lambdas: list[float] = Field(default_factory=lambda: [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500])
-    collapse_share: float = Field(0.9, gt=0, le=1)
-    select_lambdas: list[float] = Field(default_factory=lambda: [1.0, 10.0, 100.0],
-                                        description="λ values whose mean val reward picks the checkpoint.")
-    operating_tolerance: float = Field(0.005, ge=0, description=(
-        "The router ships at the cheapest `eval_lambdas` point whose val accuracy is within this of the best "
-        "single model's val accuracy (`router.json: operating_lambda`; `evaluate.lam: router` uses it)."))
-    embedded: EmbeddedTrainConfig = EmbeddedTrainConfig()
-    llm: LLMTrainConfig = LLMTrainConfig()
 
 
 @dataclass
@@ -99,10 +85,9 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
     reference = best_single(val_t)
     operating = choose_operating_lambda(points, reference["accuracy"], tp.operating_tolerance)
     collapse = collapse_report(points, operating["lambda"], tp.collapse_share)
-    card = RouterCard("embedded", env.pool, train_t.models, train_t.emb.shape[1], cfg.hidden, cfg.embed_proj,
-                      tuple(cfg.lambda_range),
-                      env.reward.model_dump(), {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(td.prompt_ids)},
-                      operating["lambda"])
+    card = RouterCard("embedded", env.pool, list(train_t.models), tuple(cfg.lambda_range), env.reward.model_dump(),
+                      {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(td.prompt_ids)}, operating["lambda"],
+                      {"embed_dim": train_t.emb.shape[1], "hidden": cfg.hidden, "embed_proj": cfg.embed_proj})
     save_router(policy, card, out_dir)
     summary = {"policy": "embedded", "train_seconds": time.perf_counter() - started, "val_curve": points,
                "val_best_single": reference, "operating_point": operating, "collapse": collapse}

@@ -24,69 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 
 from xrouter.env.reward import RewardParams
-from xrouter.rl.config import DAPOConfig
+from xrouter.rl.config import EmbeddedTrainConfig
 from xrouter.rl.dapo import dapo_policy_loss, dynamic_sampling_mask, group_advantages
 from xrouter.rl.embedded.policy import EmbeddedPolicy
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.simulator import Rollout, rollout
 from xrouter.rl.lambdas import sample_lambda
-
-
-class CurriculumConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    enabled: bool = Field(False, description="Start on the easiest prompts (most pool models right) and widen.")
-    start_fraction: float = Field(0.3, gt=0, le=1, description="Share of train prompts, easiest first, at step 0.")
-    warmup_steps: int = Field(100, ge=1, description="Steps until the whole train split is in play.")
-
-
-class EmbeddedTrainConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    steps: int = Field(300, ge=1)
-    groups_per_step: int = Field(64, ge=1, description="Prompts per batch; each is rolled out G times.")
-    lr: float = Field(3e-4, gt=0)
-    weight_decay: float = Field(0.01, ge=0)
-    hidden: int = Field(128, ge=8)
-    embed_proj: int = Field(32, ge=1, description="Width of the prompt-embedding projection (see policy.py).")
-    dropout: float = Field(0.1, ge=0, lt=1)
-    embed_noise: float = Field(0.0, ge=0, description=(
-        "Expected norm of Gaussian noise added to each (unit-norm) prompt embedding in training rollouts: an "
-        "augmentation against memorizing which model was right on each train prompt."))
-    eval_every: int = Field(25, ge=1, description="Steps between validation checks (the best one is kept).")
-    entropy_coef: float = Field(0.0, ge=0, description=(
-        "Entropy bonus on the decision distribution. Not part of DAPO (which relies on clip-higher); with 29 "
-        "actions and few informative groups the policy can collapse before clip-higher helps, so a small bonus "
-        "is offered as an explicit, logged departure."))
-    entropy_coef_final: float | None = Field(None, ge=0, description=(
-        "Entropy bonus at the last step, reached linearly from `entropy_coef` (None: constant). A large bonus "
-        "early keeps the 29-way choice exploring while the advantages are still noisy; decaying it lets the "
-        "policy sharpen onto what the reward prefers."))
-    lr_schedule: str = Field("constant", pattern="^(constant|cosine)$", description=(
-        "constant, or cosine decay from `lr` to `lr * lr_final_fraction` over the run."))
-    lr_final_fraction: float = Field(0.1, ge=0, le=1)
-    lambda_stratified: bool = Field(False, description=(
-        "Draw each batch's λ values stratified over log λ (one per equal-width stratum, shuffled) instead of "
-        "independently, so every batch covers cheap and accurate operating points evenly."))
-    advantage_norm: str = Field("group", pattern="^(group|batch)$", description=(
-        "group: DAPO's (r − group mean) / group std (or no division with dapo.normalize_std=false, Dr. GRPO). "
-        "batch: r − group mean, divided by the std of those centred rewards over the whole batch (the "
-        "'group mean, batch std' of REINFORCE++ / Lite PPO). With a cost-aware reward the group std erases "
-        "scale: at λ=2 two right answers that differ by $0.005 would get the same ±1 advantages as a right and "
-        "a wrong one, so every λ teaches 'cheapest wins'; a batch-wide scale keeps that difference small."))
-    ppo_epochs: int = Field(2, ge=1, description="Optimizer passes over each batch (ratios move off 1 after the first).")
-    minibatches: int = Field(2, ge=1)
-    max_grad_norm: float = Field(1.0, gt=0)
-    lambda_range: tuple[float, float] = Field((0.5, 500.0), description="λ is drawn log-uniformly per group.")
-    seed: int = 0
-    threads: int = Field(1, ge=1, description=(
-        "torch intra-op threads while training. Float sums are ordered by the thread split, so a run is "
-        "bit-reproducible only at a fixed count; 1 is also the fastest for this small network."))
-    curriculum: CurriculumConfig = CurriculumConfig()
-    dapo: DAPOConfig = DAPOConfig()
 
 
 @dataclass

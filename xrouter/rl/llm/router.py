@@ -3,8 +3,6 @@ tokenizer, `save_pretrained`) and `router.json` (kind `llm`, pool models, prefil
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,23 +12,7 @@ from xrouter.pool import ModelPool
 from xrouter.rl.llm.chat import episode_messages, grammar_for, grammars, parse_reply
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.routers.base import RoutingError
-
-ROUTER_FILE = "router.json"
-
-
-@dataclass(frozen=True)
-class LLMRouterCard:
-    kind: str
-    pool: str
-    models: list[str]
-    base_model: str
-    prefill: str
-    temperature: float
-    max_new_tokens: int
-    response_chars: int
-    constrained: bool
-    reward: dict
-    training: dict
+from xrouter.routers.card import RouterCard, read_card, write_card
 
 
 class LLMRouter:
@@ -45,17 +27,19 @@ class LLMRouter:
         return parse_reply(turn.text, obs, self.pool)[0]
 
 
-def save_llm_router(policy: LLMPolicy, card: LLMRouterCard, path: Path) -> None:
+def save_llm_router(policy: LLMPolicy, card: RouterCard, path: Path) -> None:
+    """`card.spec` holds base_model, prefill, temperature, max_new_tokens, response_chars, constrained."""
     path.mkdir(parents=True, exist_ok=True)
     policy.model.save_pretrained(path / "model")
     policy.tokenizer.save_pretrained(path / "model")
-    (path / ROUTER_FILE).write_text(json.dumps(asdict(card), indent=2) + "\n")
+    write_card(card, path)
 
 
 def load_llm_router(path: Path, pool: ModelPool, device: str = "cpu", dtype: Any = None) -> LLMRouter:
     from transformers import AutoTokenizer  # noqa: PLC0415
 
-    card = LLMRouterCard(**json.loads((Path(path) / ROUTER_FILE).read_text()))
+    card = read_card(path)
+    spec = card.spec
     if card.kind != "llm":
         raise RoutingError(f"{path}: router kind '{card.kind}' is not an LLM router")
     if not set(card.models) <= set(pool.ids):
@@ -64,6 +48,6 @@ def load_llm_router(path: Path, pool: ModelPool, device: str = "cpu", dtype: Any
     model = load_causal_lm(Path(path) / "model", dtype=dtype).to(device).eval()
     tokenizer = AutoTokenizer.from_pretrained(Path(path) / "model")
     sub = pool.subset(list(card.models))  # in the card's order: the tool list reads as it did in training
-    policy = LLMPolicy(model, tokenizer, card.prefill, card.temperature, card.max_new_tokens,
-                       grammars=grammars(sub) if card.constrained else None)
-    return LLMRouter(policy, sub, card.response_chars)
+    policy = LLMPolicy(model, tokenizer, spec["prefill"], spec["temperature"], spec["max_new_tokens"],
+                       grammars=grammars(sub) if spec["constrained"] else None)
+    return LLMRouter(policy, sub, spec["response_chars"])

