@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FIND_LINKS := $(shell test -d /opt/wheels && echo --find-links /opt/wheels)
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-fast sweep lock gpu-lock venv clean-venv system-deps
+.PHONY: run test test-fast sweep ui ui-stop lock gpu-lock venv clean-venv system-deps
 
 # OS packages the tests and servers need (PostgreSQL for the ledger and MLflow, bubblewrap for the grading
 # sandbox, Chromium for the UI tests). Installs only what is missing; needs root or sudo.
@@ -42,6 +42,19 @@ test-fast: $(STAMP) system-deps
 # One router per λ of params.yaml `sweep`, in parallel on Ray, logged to MLflow; needs `make run` first (data).
 sweep: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" python -m flows.sweep
+
+# The operations stack on 127.0.0.1 (xrouter/ops/stack.py): PostgreSQL :$(PG_PORT), the MLflow tracking server
+# :$(MLFLOW_PORT) on it, the Prefect server :$(PREFECT_PORT) with a worker, the flows deployed (prefect.yaml).
+# State and logs in .xrouter/. `make run` does not need it (embedded defaults: SQLite MLflow, ephemeral Prefect).
+PREFECT_PORT ?= 4200
+MLFLOW_PORT ?= 5000
+PG_PORT ?= 5433
+ui: $(STAMP) system-deps
+	PATH="$(CURDIR)/$(BIN):$$PATH" python -m xrouter.ops.stack up --prefect-port $(PREFECT_PORT) \
+		--mlflow-port $(MLFLOW_PORT) --pg-port $(PG_PORT)
+
+ui-stop:
+	PATH="$(CURDIR)/$(BIN):$$PATH" python -m xrouter.ops.stack down
 
 # Re-resolve the lock after changing pyproject.toml (needs uv; never run by `make run`/`make test`).
 lock: $(STAMP)

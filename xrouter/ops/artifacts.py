@@ -40,6 +40,10 @@ def evaluation_rows(doc: dict) -> list[dict]:
     return rows
 
 
+def publish_table(rows: list[dict], key: str, description: str) -> None:
+    create_table_artifact(rows, key=key, description=description)
+
+
 def publish_stage_status(statuses: dict[str, str]) -> None:
     create_table_artifact([{"stage": s, "status": v} for s, v in statuses.items()], key="pipeline-stages",
                           description="DVC stages of this run: ran, or up to date (dvc.lock is the record).")
