@@ -123,3 +123,33 @@ def test_the_worker_runs_the_sweep_deployment_into_mlflow_with_its_artifacts(dep
     children = client.search_runs([exp.experiment_id], filter_string=f"tags.sweep_run_id = '{parent}'")
     assert sorted(float(r.data.params["lambda"]) for r in children) == [1.0, 200.0]
     assert {"sweep.png", "sweep.json"} <= {a.path for a in client.list_artifacts(parent)}
+
+
+def test_both_uis_show_the_runs_in_headless_chromium(deployed, stack, tmp_path) -> None:
+    """The Prefect UI shows the pipeline's flow run with its artifacts; the MLflow UI shows the sweep's runs.
+    Screenshots land in tmp (or XROUTER_SCREENSHOTS, e.g. docs/img, to refresh the README's)."""
+    import os
+
+    from support.chromium import render
+
+    shots = Path(os.environ.get("XROUTER_SCREENSHOTS") or tmp_path)
+    run = deployed.runs["xrouter-pipeline"]
+    page = render(f"{stack.prefect.url}/runs/flow-run/{run['id']}?tab=Artifacts",
+                  screenshot=shots / "prefect-flow-run.png")
+    assert run["name"] in page
+    assert "pipeline-stages" in page
+
+    sweep = deployed.runs["lambda-sweep"]
+    page = render(f"{stack.prefect.url}/runs/flow-run/{sweep['id']}?tab=Artifacts",
+                  screenshot=shots / "prefect-sweep-artifacts.png")
+    assert "lambda-sweep-chart" in page
+
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=stack.mlflow.url)
+    exp = client.get_experiment_by_name(EXPERIMENT)
+    parent = client.search_runs([exp.experiment_id], filter_string="tags.kind = 'lambda-sweep'")[0]
+    page = render(f"{stack.mlflow.url}/#/experiments/{exp.experiment_id}", screenshot=shots / "mlflow-sweep.png")
+    assert parent.info.run_name in page
+    for name in ("prefect-flow-run.png", "prefect-sweep-artifacts.png", "mlflow-sweep.png"):
+        assert (shots / name).stat().st_size > 10_000
