@@ -126,23 +126,26 @@ def test_the_worker_runs_the_sweep_deployment_into_mlflow_with_its_artifacts(dep
 
 
 def test_both_uis_show_the_runs_in_headless_chromium(deployed, stack, tmp_path) -> None:
-    """The Prefect UI shows the pipeline's flow run with its artifacts; the MLflow UI shows the sweep's runs.
-    Screenshots land in tmp (or XROUTER_SCREENSHOTS, e.g. docs/img, to refresh the README's)."""
+    """The Prefect UI shows the pipeline's flow run and its artifacts (the stage table, the sweep's chart);
+    the MLflow UI shows the sweep's runs. Screenshots land in tmp, or in XROUTER_SCREENSHOTS (docs/img
+    refreshes the README's)."""
     import os
 
     from support.chromium import render
 
     shots = Path(os.environ.get("XROUTER_SCREENSHOTS") or tmp_path)
     run = deployed.runs["xrouter-pipeline"]
-    page = render(f"{stack.prefect.url}/runs/flow-run/{run['id']}?tab=Artifacts",
-                  screenshot=shots / "prefect-flow-run.png")
-    assert run["name"] in page
-    assert "pipeline-stages" in page
+    page = render(f"{stack.prefect.url}/runs/flow-run/{run['id']}", screenshot=shots / "prefect-flow-run.png")
+    assert run["name"] in page and "xrouter-process" in page
 
-    sweep = deployed.runs["lambda-sweep"]
-    page = render(f"{stack.prefect.url}/runs/flow-run/{sweep['id']}?tab=Artifacts",
+    stages = _artifacts(deployed.api, run["id"])["pipeline-stages"]
+    page = render(f"{stack.prefect.url}/artifacts/artifact/{stages['id']}")
+    assert "pipeline-stages" in page and "prepare" in page and "ran" in page
+
+    chart = _artifacts(deployed.api, deployed.runs["lambda-sweep"]["id"])["lambda-sweep-chart"]
+    page = render(f"{stack.prefect.url}/artifacts/artifact/{chart['id']}",
                   screenshot=shots / "prefect-sweep-artifacts.png")
-    assert "lambda-sweep-chart" in page
+    assert "accuracy vs cost" in page and "data:image/png;base64," in page
 
     from mlflow.tracking import MlflowClient
 

@@ -33,10 +33,10 @@ from xrouter.tracking import log_router_model
 proj, data, good, worse, name = Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:6]
 prices = data / "prices.parquet"
 models = list(load_pool("zeroeval", pd.read_parquet(prices)).ids)
-mlflow.set_experiment("router-registrations")
 
 def register(model):
     folder = fixed_choice_router(models, model, proj / "routers" / model)
+    mlflow.set_experiment("router-registrations")  # the flow sets its own experiment in this process
     with mlflow.start_run(run_name=f"planted: always {model}"):
         return log_router_model(folder, name, prices)
 
@@ -113,7 +113,8 @@ def test_a_worse_registered_router_fails_the_nightly_run_with_the_reason(stack, 
 
     client = MlflowClient(tracking_uri=stack.mlflow.url)
     exp = client.get_experiment_by_name(EXPERIMENT)
-    runs = client.search_runs([exp.experiment_id], order_by=["attributes.start_time ASC"])
+    runs = client.search_runs([exp.experiment_id], filter_string="tags.kind = 'nightly-eval'",
+                              order_by=["attributes.start_time ASC"])
     assert [r.data.tags["verdict"] for r in runs] == ["baseline", "regression"]
     assert [r.data.params["model_version"] for r in runs] == [out["good_version"], out["worse_version"]]
     assert runs[1].data.metrics["overall/accuracy"] < runs[0].data.metrics["overall/accuracy"] - 0.01
