@@ -63,6 +63,8 @@ def setup_mlflow(p: MlflowParams, root: Path, experiment: str | None = None) -> 
     uri = tracking_uri(p, root)
     mlflow.set_tracking_uri(uri)
     mlflow.set_experiment(experiment or p.experiment)
+    # MLflow 3's UI opens an experiment of unknown kind on its GenAI (traces) overview; ours are model training
+    mlflow.set_experiment_tag("mlflow.experimentKind", "custom_model_development")
     return uri
 
 

@@ -152,7 +152,7 @@ def test_both_uis_show_the_runs_in_headless_chromium(deployed, stack, tmp_path) 
     client = MlflowClient(tracking_uri=stack.mlflow.url)
     exp = client.get_experiment_by_name(EXPERIMENT)
     parent = client.search_runs([exp.experiment_id], filter_string="tags.kind = 'lambda-sweep'")[0]
-    page = render(f"{stack.mlflow.url}/#/experiments/{exp.experiment_id}", screenshot=shots / "mlflow-sweep.png")
+    page = render(f"{stack.mlflow.url}/#/experiments/{exp.experiment_id}/runs", screenshot=shots / "mlflow-sweep.png")
     assert parent.info.run_name in page
     for name in ("prefect-flow-run.png", "prefect-sweep-artifacts.png", "mlflow-sweep.png"):
         assert (shots / name).stat().st_size > 10_000
