@@ -7,11 +7,11 @@ BIN := $(VENV)/bin
 FIND_LINKS := $(shell test -d /opt/wheels && echo --find-links /opt/wheels)
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-fast sweep ui ui-stop lock gpu-lock venv clean-venv system-deps
+.PHONY: run test test-fast sweep ui ui-stop lock gpu-lock gpu-config-check venv clean-venv system-deps serve
 
 # OS packages the tests and servers need (PostgreSQL for the ledger and MLflow, bubblewrap for the grading
-# sandbox, Chromium for the UI tests). Installs only what is missing; needs root or sudo.
-SYSTEM_PKGS := postgresql bubblewrap chromium
+# sandbox and util-linux for its setpriv, Chromium for the UI tests). Installs only what is missing; needs root or sudo.
+SYSTEM_PKGS := postgresql bubblewrap util-linux chromium
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -38,6 +38,16 @@ test: $(STAMP) system-deps
 
 test-fast: $(STAMP) system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" python -m pytest -m "not slow"
+
+# The packaged service (DVC stage `package`, built after a passing gate) on 127.0.0.1:8800: OpenAI-compatible
+# /v1/chat/completions (docs/serving.md). The ledger stays in the project (.xrouter/ledger.db), not in the bento.
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 8800
+serve: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" dvc repro package
+	PATH="$(CURDIR)/$(BIN):$$PATH" BENTOML_DO_NOT_TRACK=true XROUTER_LEDGER_URL="sqlite:///$(CURDIR)/.xrouter/ledger.db" \
+		bentoml serve "$$(PATH="$(CURDIR)/$(BIN):$$PATH" python -m xrouter.serve.bento tag models/bento)" \
+		--host $(SERVE_HOST) --port $(SERVE_PORT)
 
 # One router per λ of params.yaml `sweep`, in parallel on Ray, logged to MLflow; needs `make run` first (data).
 sweep: $(STAMP)
@@ -67,4 +77,9 @@ clean-venv:
 # The GPU environment's own lock (vLLM + verl): resolution only, never installed on CPU machines.
 gpu-lock: $(STAMP)
 	$(BIN)/uv pip compile infra/gpu/requirements.in --python-version 3.11 \
-		--python-platform x86_64-manylinux_2_28 -o infra/gpu/requirements.lock
+		--python-platform x86_64-manylinux_2_28 --prerelease disallow -o infra/gpu/requirements.lock
+
+# Compose infra/verl/config/dapo_xrouter.yaml with the GPU lock's verl + Hydra (no torch/vLLM) in a throwaway
+# venv, and count the router prompt's tokens against data.max_prompt_length (infra/gpu/config_check.py).
+gpu-config-check: $(STAMP)
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python infra/gpu/config_check.py --json reports/gpu_config_check.json

@@ -38,6 +38,22 @@ def postgres():
 
 
 @pytest.fixture(scope="session")
+def tiny_world():
+    """The tiny literal replay world (tests/support/tiny_world.py): 9 ZeroEval + 2 LLMRouter prompts, instant."""
+    from support.tiny_world import tiny_world as build
+
+    return build()
+
+
+@pytest.fixture(scope="session")
+def tiny_pool(tiny_world):
+    """The tiny world's five ZeroEval models as a pool named 'tiny', priced from its price table."""
+    from support.tiny_world import tiny_pool as build
+
+    return build(tiny_world)
+
+
+@pytest.fixture(scope="session")
 def bundle():
     """The real shared data bundle, at the path params.yaml names."""
     from xrouter.config import load_params
@@ -60,16 +76,30 @@ def prepared(bundle):
 @pytest.fixture(scope="session")
 def world(prepared):
     """The replay world of the real bundle (from the prepared tables)."""
-    from xrouter.data.world import ReplayWorld
+    from xrouter.data.schema import BenchmarkItem
+    from xrouter.data.world import GRADED_BENCHMARKS, ReplayWorld
 
-    return ReplayWorld(prepared["prompts"], prepared["outcomes"], prepared["responses"], prepared["prices"])
+    def items() -> list:
+        b = prepared["benchmarks"]
+        return [BenchmarkItem.from_row(r) for r in b[b["benchmark"].isin(GRADED_BENCHMARKS)].to_dict("records")]
+
+    return ReplayWorld(prepared["prompts"], prepared["outcomes"], prepared["responses"], prepared["prices"], items)
 
 
 @pytest.fixture(scope="session")
-def zeroeval_pool(world):
+def prices(bundle):
+    """The real price catalog, built straight from the bundle (~1 s; the same table `prepare` writes)."""
+    from xrouter.data.prices import build_price_catalog, bundle_models
+
+    return build_price_catalog(bundle, bundle_models(bundle), strict=False)
+
+
+@pytest.fixture(scope="session")
+def zeroeval_pool(prices):
+    """The real 28-model ZeroEval pool at catalog prices (needs no prepared tables)."""
     from xrouter.pool import load_pool
 
-    return load_pool("zeroeval", world.prices)
+    return load_pool("zeroeval", prices)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from xrouter.serve.keys_cli import keys_app
+
 app = typer.Typer(help="xrouter: cost-aware LLM routing.", no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 
@@ -60,6 +62,7 @@ def evaluate(
 
 graders_app = typer.Typer(help="Graders: self-checks on gold and wrong answers.", no_args_is_help=True)
 app.add_typer(graders_app, name="graders")
+app.add_typer(keys_app, name="keys")
 
 
 @graders_app.command("selfcheck")

@@ -19,6 +19,7 @@ from xrouter.env.config import EnvParams
 from xrouter.evaluate.config import EvaluateParams, GateParams
 from xrouter.evaluate.regression import NightlyParams
 from xrouter.rl.config import SweepParams, TrainParams
+from xrouter.serve.config import ServeParams
 
 
 class ParamsError(ValueError):
@@ -50,6 +51,7 @@ class PathsParams(_Block):
     eval_plot: Path = Path("reports/eval.png")
     eval_records: Path = Path("reports/eval_records")
     gate_metrics: Path = Path("metrics/gate.json")
+    bento: Path = Path("models/bento")  # the packaged service: bento.json (tag) + xrouter.bento (xrouter.serve.bento)
 
 
 class MlflowParams(_Block):
@@ -74,6 +76,7 @@ class Params(BaseModel):
     evaluate: EvaluateParams = EvaluateParams()
     gate: GateParams = GateParams()
     sweep: SweepParams = SweepParams()
+    serve: ServeParams = ServeParams()
     nightly: NightlyParams = NightlyParams()
 
     @model_validator(mode="after")

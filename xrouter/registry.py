@@ -15,6 +15,7 @@ lookup so that registrations living in other modules are present (lazy, so impor
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
@@ -61,6 +62,16 @@ class Registry(Generic[T]):
             self._loaded = True
             for module in self._modules:
                 importlib.import_module(module)
+
+    @contextlib.contextmanager
+    def scratch(self) -> Iterator["Registry[T]"]:
+        """Registrations made inside the block are dropped at its end (tests register throw-away entries)."""
+        self._load()
+        saved = dict(self._items)
+        try:
+            yield self
+        finally:
+            self._items = saved
 
     def get(self, name: str) -> T:
         self._load()

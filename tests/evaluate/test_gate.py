@@ -87,3 +87,17 @@ def test_bad_thresholds_are_rejected_naming_the_field() -> None:
         GateParams.model_validate({"overall": {"max_cost_vs_best_single": -1}})
     with pytest.raises(ValueError, match="unknown_knob"):
         GateParams.model_validate({"overall": {"unknown_knob": 1}})
+
+
+def test_the_overall_rows_show_the_intervals_but_the_gate_reads_the_point_estimates() -> None:
+    router = policy(stats(0.896, 1.9), math=stats(0.94, 3.0, 50), code=stats(0.84, 0.8, 50))
+    evaluation = {**doc(router), "intervals_vs_best_single": {"reference": "single:big", "policies": {"router": {
+        "accuracy_diff": {"estimate": -0.004, "low": -0.031, "high": 0.022},
+        "cost_ratio": {"estimate": 0.475, "low": 0.41, "high": 0.55}}}}}
+    with_iv, without = check_gate(evaluation, GATE), check_gate(doc(router), GATE)
+    assert [(c.check, c.value, c.limit, c.passed) for c in with_iv] == [(c.check, c.value, c.limit, c.passed)
+                                                                       for c in without]
+    notes = {c.check: c.note for c in with_iv if c.scope == "overall"}
+    assert notes["accuracy (min)"].endswith("; 95% CI of Δ pts [-3.10, +2.20]")
+    assert notes["cost/1k vs best single (max)"].endswith("; 95% CI of ratio [0.41, 0.55]")
+    assert "95% CI" in render_table(with_iv) and "95% CI" not in render_table(without)

@@ -6,7 +6,7 @@ import pytest
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import grade
-from xrouter.graders.arc import extract_grids
+from xrouter.graders.rules.arc import extract_grids
 
 GRID = [[0, 1], [1, 0]]
 OTHER = [[5, 5, 5]]

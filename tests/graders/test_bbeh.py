@@ -6,7 +6,7 @@ import pytest
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import grade
-from xrouter.graders.bbeh import fuzzy_match, preprocess_response
+from xrouter.graders.rules.bbeh import fuzzy_match, preprocess_response
 
 
 def item(target: str) -> BenchmarkItem:

@@ -6,7 +6,7 @@ import pytest
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import grade
-from xrouter.graders.choice import extract_choice
+from xrouter.graders.rules.choice import extract_choice
 
 
 def item(letter: str = "C") -> BenchmarkItem:

@@ -8,7 +8,7 @@ import pytest
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import grade
-from xrouter.graders.code_cruxeval import assertion_parts, extract_assertion
+from xrouter.graders.rules.code_cruxeval import assertion_parts, extract_assertion
 
 CODE = "def f(nums):\n    return sorted(nums)[::-1]"
 

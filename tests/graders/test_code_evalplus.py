@@ -8,8 +8,9 @@ import time
 import pytest
 
 from xrouter.data.schema import BenchmarkItem
-from xrouter.graders import Grade, code_evalplus, grade
-from xrouter.graders.code_common import definitions_only, extract_code
+from xrouter.graders import Grade, grade
+from xrouter.graders.rules import code_evalplus
+from xrouter.graders.rules.code_common import definitions_only, extract_code
 
 ADD = "def add(a, b):\n    return a + b\n"
 
@@ -175,25 +176,31 @@ def test_mbpp_inputs_are_restored_as_tuples_and_set_tasks_compare_as_sets():
     assert grade(fenced("def similar_elements(a, b):\n    return [4]\n"), similar).score == 0.0
 
 
-def test_expected_outputs_are_cached_on_disk(private_cache):
+def test_expected_outputs_are_cached_on_disk_signed_and_checked(private_cache):
     grade(ADD, item())
     (cached,) = private_cache.glob("HumanEval_900-*.json")
+    tag, text = cached.read_text().split("\n", 1)
     code_evalplus._EXPECTED.clear()
-    cached.write_text(
-        cached.read_text().replace('"times": [', '"times": [4.0, ')
-    )  # read back, not recomputed
+    code_evalplus._write_signed(cached, text.replace('"times": [', '"times": [4.0, '))  # a signed edit: read back
     assert code_evalplus.expected_outputs(item())["times"][0] == 4.0
+    code_evalplus._EXPECTED.clear()
+    cached.write_text(tag + "\n" + text.replace('"times": [', '"times": [5.0, '))  # unsigned: recomputed
+    assert code_evalplus.expected_outputs(item())["times"][0] != 5.0
     assert grade(fenced("def add(a, b):\n    return a - b\n"), item()).score == 0.0
 
 
-def test_huge_outputs_are_recomputed_alongside_the_response(monkeypatch):
-    monkeypatch.setattr(code_evalplus, "MAX_CACHED_BYTES", 0)
-    assert code_evalplus.expected_outputs(item())["expected"] is None  # only the times are kept
-    assert grade(ADD, item()).score == 1.0
-    assert (
-        grade(fenced("def add(a, b):\n    return a - b\n"), item()).reason
-        == "python_block: wrong output on base test 0"
-    )
+def test_large_outputs_are_kept_and_compared_in_the_parent():
+    big = item(entry_point="rep", reference="def rep(n, k):\n    return 'ab' * n\n", base=[(300_000, 1)], plus=[])
+    assert grade(fenced("def rep(n, k):\n    return 'ab' * n\n"), big).score == 1.0
+    assert grade(fenced("def rep(n, k):\n    return 'ab' * n + 'c'\n"), big).score == 0.0
+
+
+def test_type_strict_equality_with_the_stated_tolerances():
+    ints = item(reference="def add(a, b):\n    return a + b\n", base=[(1, 2)], plus=[])
+    assert grade(fenced("def add(a, b):\n    return float(a + b)\n"), ints).score == 1.0  # int/float: as ==
+    assert grade(fenced("def add(a, b):\n    return True\n"), item(base=[(0, 1)], plus=[])).score == 0.0
+    pair = item(entry_point="pair", reference="def pair(a, b):\n    return (a, b)\n", base=[(1, 2)], plus=[])
+    assert grade(fenced("def pair(a, b):\n    return [a, b]\n"), pair).score == 0.0  # a list is no tuple
 
 
 def test_a_failing_reference_raises_rather_than_blaming_the_response():

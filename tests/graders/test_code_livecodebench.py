@@ -8,7 +8,7 @@ import pytest
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import grade
-from xrouter.graders.code_livecodebench import outputs_match
+from xrouter.graders.rules.code_livecodebench import outputs_match
 
 
 def item(tests: list[dict[str, str]], func_name: str | None = None) -> BenchmarkItem:

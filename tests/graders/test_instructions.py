@@ -10,8 +10,8 @@ import pytest
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import grade
-from xrouter.graders.instructions import check_instructions, unavailable_instructions
-from xrouter.graders.instructions_nltk import RESOURCE_OF_INSTRUCTION, missing_resources
+from xrouter.graders.rules.instructions import check_instructions, unavailable_instructions
+from xrouter.graders.rules.instructions_nltk import RESOURCE_OF_INSTRUCTION, missing_resources
 
 
 def item(benchmark: str, *instructions: tuple[str, dict], prompt: str = "Write something.") -> BenchmarkItem:

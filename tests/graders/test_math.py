@@ -6,8 +6,8 @@ import pytest
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import grade
-from xrouter.graders import math as math_grader
-from xrouter.graders.extract import boxed_contents, extract_answer
+from xrouter.graders.rules import math as math_grader
+from xrouter.graders.rules.extract import boxed_contents, extract_answer
 
 
 def item(*answers: str, all_required: bool = False) -> BenchmarkItem:

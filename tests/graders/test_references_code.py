@@ -13,16 +13,18 @@ import pytest
 
 from xrouter.data.benchmarks import load_benchmark
 from xrouter.data.schema import BenchmarkItem
-from xrouter.graders import references
-from xrouter.graders.code_common import grade_many
+from xrouter.graders.references import (
+    base as references,
+)
 from xrouter.graders.references import (
     gold_answer,
-    off_by_one,
     reference_for,
     register_reference,
     registered_references,
     wrong_answer,
 )
+from xrouter.graders.references.code import off_by_one
+from xrouter.graders.rules.code_common import grade_many
 
 CODE_BENCHMARKS = ("humanevalplus", "mbppplus", "livecodebench", "cruxeval_o", "cruxeval_i")
 # Share of wrong answers that must be rejected by the comparison ("wrong ..."), not by an error. CruxEval-I's
@@ -32,8 +34,9 @@ SAMPLE = 120  # items per benchmark (of 164 … 800)
 
 
 @pytest.fixture
-def private_registry(monkeypatch):
-    monkeypatch.setattr(references, "_REFERENCES", dict(references._REFERENCES))
+def private_registry():
+    with references.REFERENCES.scratch():
+        yield
 
 
 def test_code_graders_have_references():
@@ -57,7 +60,7 @@ def test_a_reference_needs_gold_and_wrong(private_registry):
 
 
 def test_unknown_grader_raises_and_lists_known_ones():
-    with pytest.raises(KeyError, match="no references for grader 'nope'.*evalplus"):
+    with pytest.raises(KeyError, match="unknown reference answers 'nope'; registered: .*evalplus"):
         reference_for("nope")
 
 

@@ -8,7 +8,7 @@ from xrouter.data.benchmarks import load_benchmark
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import grade
 from xrouter.graders.references import gold_answer, wrong_answer
-from xrouter.graders.references_math import _wrong
+from xrouter.graders.references.math import _wrong
 
 MATH = ["aime24", "aime25", "amc23", "gsm8k", "math500", "minerva_math", "olympiadbench"]
 

@@ -12,7 +12,7 @@ from xrouter.data.benchmarks import load_benchmark
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import grade
 from xrouter.graders.references import gold_answer, wrong_answer
-from xrouter.graders.references_text import CONFLICTS, if_left_out
+from xrouter.graders.references.text import CONFLICTS, if_left_out
 
 # The BBEH authors' rule keeps the reference's full stop but drops two from the answer (see graders/bbeh.py).
 BBEH_GOLD_MISSES = {f"bbeh/bbeh_linguini/{n}" for n in (2, 11, 36, 71, 78, 87, 100, 148, 155, 168, 172)}

@@ -8,10 +8,10 @@ from xrouter.graders.base import Grade, get_grader, grade, register_grader, regi
 
 
 @pytest.fixture(autouse=True)
-def private_registry(monkeypatch):
+def private_registry():
     """Tests register throw-away graders in a copy of the registry."""
-    registered_graders()  # import the real grader modules first
-    monkeypatch.setattr(base, "_GRADERS", dict(base._GRADERS))
+    with base.GRADERS.scratch():  # the real grader modules are imported first
+        yield
 
 
 def item(grader: str) -> BenchmarkItem:

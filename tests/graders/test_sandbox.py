@@ -16,30 +16,32 @@ from xrouter.graders.sandbox import isolation, run_python, run_python_many
 LIMITS = {"timeout_s": 20.0, "memory_mb": 256, "max_output_bytes": 100_000}
 
 
-def live_members(pgid: int) -> list[int]:
-    """Pids of processes in process group ``pgid`` that are not zombies."""
-    members = []
+MARK_MB = 263  # an unusual memory limit: it appears in the jailed interpreter's command line, so these tests
+# find their own programs among those of other processes on the machine
+
+
+def jailed_pids() -> list[int]:
+    """Host pids of live (not zombie) sandboxed programs started with ``memory_mb=MARK_MB``."""
+    mark = str(MARK_MB * 1024 * 1024).encode()
+    pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
-        if int(pgrp) == pgid and state != "Z":
-            members.append(int(entry.name))
-    return members
+        if mark in cmdline.split(b"\0") and b"bwrap" not in cmdline and state != "Z":
+            pids.append(int(entry.name))
+    return pids
 
 
-def wait_until_dead(pid: int, within_s: float = 5.0) -> bool:
+def wait_until_gone(before: set[int], within_s: float = 5.0) -> bool:
+    """True once no sandboxed program other than those in ``before`` is alive."""
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, ProcessLookupError):
-            return True
-        if state == "Z":
+        if not set(jailed_pids()) - before:
             return True
         time.sleep(0.05)
     return False
@@ -63,12 +65,13 @@ def test_exception_is_an_error_with_traceback():
 
 
 def test_infinite_loop_times_out_and_leaves_no_process():
-    code = "import os\nprint(os.getpgrp(), flush=True)\nwhile True:\n    pass\n"
+    code = "while True:\n    pass\n"
     started = time.monotonic()
-    result = run_python(code, timeout_s=2.0, memory_mb=256, max_output_bytes=1000)
-    assert result.status == "timeout" and result.stdout, result
+    before = set(jailed_pids())
+    result = run_python(code, timeout_s=2.0, memory_mb=MARK_MB, max_output_bytes=1000)
+    assert result.status == "timeout", result
     assert result.wall_s < 3.0 and time.monotonic() - started < 3.5
-    assert live_members(int(result.stdout.split()[0])) == []
+    assert wait_until_gone(before)
 
 
 def test_cpu_limit_stops_a_busy_program_before_the_wall_clock():
@@ -76,6 +79,17 @@ def test_cpu_limit_stops_a_busy_program_before_the_wall_clock():
         "while True:\n    pass\n", timeout_s=20.0, cpu_s=1, memory_mb=256, max_output_bytes=1000
     )
     assert result.status == "timeout" and result.returncode == -signal.SIGXCPU and result.wall_s < 10
+
+
+def test_a_program_ignoring_sigxcpu_is_still_reported_as_a_timeout():
+    code = "import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass\n"
+    result = run_python(code, timeout_s=20.0, cpu_s=1, memory_mb=256, max_output_bytes=1000)
+    assert result.status == "timeout" and result.returncode == -signal.SIGKILL and result.wall_s < 15
+
+
+def test_a_program_killing_itself_at_once_is_an_error_not_a_timeout():
+    result = run_python("import ctypes, os\nctypes.CDLL(None).kill(os.getpid(), 9)", **LIMITS)
+    assert result.status == "error" and result.returncode == -signal.SIGKILL
 
 
 def test_python_level_process_functions_are_blocked():
@@ -104,15 +118,16 @@ def test_fork_bomb_is_contained_in_the_kernel():
         )
     code = (
         "import ctypes, os\n"
-        "me = os.getpid()\nprint(os.getpgrp(), flush=True)\n"
+        "me = os.getpid()\n"
         "libc = ctypes.CDLL(None)\n"
         "born = sum(1 for _ in range(300) if libc.fork() > 0)\n"
         "if os.getpid() == me:\n    print(born, flush=True)\n"
     )
-    result = run_python(code, timeout_s=20.0, memory_mb=256, max_output_bytes=10_000)
-    pgid, born = map(int, result.stdout.split()[:2])
+    before = set(jailed_pids())
+    result = run_python(code, timeout_s=20.0, memory_mb=MARK_MB, max_output_bytes=10_000)
+    born = int(result.stdout.split()[0])
     assert born == 0 if isolation()["seccomp"] else born < 512  # RLIMIT_NPROC bounds it for non-root users
-    assert live_members(pgid) == []
+    assert wait_until_gone(before)
     assert run_python("print('still fine')", **LIMITS).stdout == "still fine\n"
 
 
@@ -126,36 +141,19 @@ def test_one_gigabyte_allocation_is_a_memory_error():
     assert result.status == "memory" and "allocated" not in result.stdout
 
 
-def test_writes_outside_the_working_directory_are_refused(tmp_path):
-    target = tmp_path / "escaped.txt"
+def test_python_level_guards_refuse_writes_outside_the_working_directory():
     code = (
-        f"import os, pathlib\ntarget = {str(target)!r}\n"
+        "import os, pathlib\ntarget = '/run/escaped.txt'\n"
         "attempts = [lambda: open(target, 'w'), lambda: open(target, 'a+'),\n"
         "            lambda: os.open(target, os.O_WRONLY | os.O_CREAT), lambda: pathlib.Path(target).write_text('x'),\n"
-        "            lambda: open('../' * 40 + target.lstrip('/'), 'w')]\n"
+        "            lambda: open('../' * 40 + target.lstrip('/'), 'w'), lambda: os.remove('/run/program/main.py'),\n"
+        "            lambda: os.rename('/run/program/main.py', 'stolen.txt'), lambda: os.chmod('/run', 0)]\n"
         "for attempt in attempts:\n"
         "    try:\n        attempt()\n        print('written')\n"
         "    except PermissionError:\n        print('refused')\n"
         "open('inside.txt', 'w').write('ok')\nprint(open('inside.txt').read())\n"
     )
-    result = run_python(code, **LIMITS)
-    assert result.stdout.split() == ["refused"] * 5 + ["ok"]
-    assert not target.exists()
-
-
-def test_destructive_calls_outside_the_working_directory_are_refused(tmp_path):
-    keep = tmp_path / "keep"
-    keep.mkdir()
-    (keep / "file.txt").write_text("precious")
-    code = (
-        f"import os, shutil\nkeep = {str(keep)!r}\n"
-        "for attempt in [lambda: shutil.rmtree(keep), lambda: os.remove(keep + '/file.txt'),\n"
-        "                lambda: os.rename(keep + '/file.txt', 'stolen.txt'), lambda: os.chmod(keep, 0)]:\n"
-        "    try:\n        attempt()\n        print('done')\n"
-        "    except PermissionError:\n        print('refused')\n"
-    )
-    assert run_python(code, **LIMITS).stdout.split() == ["refused"] * 4
-    assert (keep / "file.txt").read_text() == "precious"
+    assert run_python(code, **LIMITS).stdout.split() == ["refused"] * 8 + ["ok"]
 
 
 def test_network_connection_to_localhost_is_refused():
@@ -192,11 +190,12 @@ def test_grandchild_is_killed_at_the_end():
         "if pid == 0:\n    time.sleep(600)\n    os._exit(0)\n"
         "print(pid, flush=True)\n"
     )
-    result = run_python(code, allow_subprocess=True, **LIMITS)
+    before = set(jailed_pids())
+    result = run_python(code, allow_subprocess=True, **{**LIMITS, "memory_mb": MARK_MB})
     assert (
         result.status == "ok" and result.wall_s < 10
     )  # the sleeping grandchild holding stdout is not awaited
-    assert wait_until_dead(int(result.stdout))
+    assert wait_until_gone(before)
 
 
 def test_parent_environment_is_not_visible(monkeypatch):
@@ -207,11 +206,10 @@ def test_parent_environment_is_not_visible(monkeypatch):
     assert "hunter2" not in result.stdout and result.stdout.endswith("None\n")
 
 
-def test_working_directory_is_removed_afterwards():
-    cwd = run_python(
-        "import os\nopen('scratch.txt', 'w').write('x')\nprint(os.getcwd())", **LIMITS
-    ).stdout.strip()
-    assert cwd and not os.path.exists(cwd)
+def test_working_directory_is_private_and_gone_afterwards():
+    first = run_python("import os\nopen('scratch.txt', 'w').write('x')\nprint(os.getcwd())", **LIMITS)
+    assert first.stdout.strip() == "/tmp"
+    assert run_python("import os\nprint(os.listdir('.'))", **LIMITS).stdout == "[]\n"
 
 
 def test_batch_keeps_order_and_bounds_parallelism():

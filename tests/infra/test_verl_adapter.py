@@ -19,9 +19,16 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "infra" / "verl"))
 
 from xrouter_verl import DATA_SOURCE, EPISODE_KEY
+from xrouter_verl import tool as tool_module
 from xrouter_verl.dataset import build_rows, tool_config, write_parquet
 from xrouter_verl.reward import compute_score, episode_extra_info, final_answer
-from xrouter_verl.tool import OpenAIFunctionToolSchema, register_world
+from xrouter_verl.tool import (
+    MAX_RESULT_CHARS,
+    OpenAIFunctionToolSchema,
+    register_world,
+    render_result,
+    replay_world,
+)
 
 from xrouter.data.world import ReplayWorld
 from xrouter.env.config import EnvParams
@@ -182,7 +189,10 @@ def test_call_tool_returns_the_recorded_response_billed_at_its_price(adapter, wo
     price = (outcome.input_tokens * spec.input_usd_per_mtok
              + outcome.output_tokens * spec.output_token_multiplier * spec.output_usd_per_mtok) / 1e6
     assert price > 0 and outcome.cost_usd == pytest.approx(price)
-    assert text == f"[call_gpt_4o_mini_2024_07_18] {CHEAP}, ${price:.5f}: {recorded}"
+    header = f"[call_gpt_4o_mini_2024_07_18] {CHEAP}, ${price:.5f}: "
+    assert text.startswith(header) and len(text) <= MAX_RESULT_CHARS  # verl's cut never reaches the header
+    assert text == header + recorded if len(header + recorded) <= MAX_RESULT_CHARS else \
+        text == header + "..." + recorded[-(MAX_RESULT_CHARS - len(header) - 3):]
     ep = holder.extra_fields[EPISODE_KEY]
     assert ep["prompt_id"] == pid and ep["calls"][0]["cost_usd"] == pytest.approx(price)
     assert (ep["calls"][0]["input_tokens"], ep["calls"][0]["output_tokens"]) == (outcome.input_tokens, outcome.output_tokens)
@@ -194,6 +204,33 @@ def test_call_tool_returns_the_recorded_response_billed_at_its_price(adapter, wo
     assert [c["turn"] for c in ep["calls"]] == [1, 2]
     assert sum(c["cost_usd"] for c in ep["calls"]) == pytest.approx(2 * price)
     assert not _keys(ep) & {"correct", "score", "outcome", "gold"}
+
+
+def test_results_fit_verls_cut_with_the_header_first() -> None:
+    entry = {"call_name": "call_o1_mini_2024_09_12#2", "model": PRICEY, "cost_usd": 0.0123, "error": None}
+    body = "step " * 300 + "so the answer is \\boxed{42}"
+    text = render_result(entry, SimpleNamespace(text=body), 512)
+    assert len(text) == 512 and text.startswith(f"[call_o1_mini_2024_09_12#2] {PRICEY}, $0.01230: ...")
+    assert text.endswith("\\boxed{42}")  # the tail, where answers sit, survives
+    assert render_result(entry, SimpleNamespace(text="42"), 512) == f"[call_o1_mini_2024_09_12#2] {PRICEY}, $0.01230: 42"
+    failed = {**entry, "error": "Timeout: " + "x" * 1000}
+    assert render_result(failed, None, 200).startswith(f"[call_o1_mini_2024_09_12#2] {PRICEY}, $0.01230: ...")
+    with pytest.raises(ValueError, match="max_result_chars=20"):
+        render_result(entry, None, 20)
+
+
+def test_the_replay_world_loads_once_under_a_thread_pool(data_dir, world) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    key = str(Path(data_dir).resolve())
+    held = tool_module._WORLDS.pop(key, None)
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:  # as DAPO's agent-loop workers call the tools
+            worlds = list(pool.map(lambda _: replay_world(data_dir), range(6)))
+        assert all(w is worlds[0] for w in worlds) and len(worlds[0].prompts) == len(world.prompts)
+    finally:
+        if held is not None:
+            tool_module._WORLDS[key] = held
 
 
 def test_select_ends_the_episode_and_limits_refuse_calls(adapter, split_ids) -> None:
@@ -353,6 +390,9 @@ def test_dapo_overrides(zeroeval_pool) -> None:
     mt = rollout["multi_turn"]
     assert mt["enable"] is True and mt["format"] == "hermes" and mt["tool_config_path"].endswith("tools.yaml}")
     assert mt["max_assistant_turns"] == env.limits.max_turns + 1 and mt["max_parallel_calls"] == env.limits.max_calls
+    assert mt["max_tool_response_length"] == MAX_RESULT_CHARS  # the tools render results to fit verl's cut
+    # no flash-attn in the image: sdpa, and no remove-padding (it packs sequences for flash-attn's varlen kernel)
+    assert model["override_config"]["attn_implementation"] == "sdpa" and model["use_remove_padding"] is False
     # the reward hooks name real objects, with params.yaml's reward and limits
     manager, fn = cfg["reward"]["reward_manager"], cfg["reward"]["custom_reward_function"]
     assert manager["source"] == "importlib" and manager["module"]["path"] == fn["path"] == "pkg://xrouter_verl.reward"

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import yaml
 
+from xrouter.config import load_params
 from xrouter.ops.servers import WORK_POOL
 from xrouter.ops.stack import PORTS
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "infra/compose/docker-compose.yaml"
-ROUTER_IMAGE, ROUTER_PORT, BENTOML_PORT = "xrouter-router", 8800, 3000  # the serving app's bento and address
+BENTOML_PORT = 3000  # where BentoML serves inside its container
 
 
 def compose() -> dict:
@@ -41,8 +42,9 @@ def test_compose_ports_and_images_agree_with_the_code() -> None:
     assert published(services["mlflow"]) == {PORTS["mlflow"]: 5000}
     assert published(services["prefect-server"]) == {PORTS["prefect"]: 4200}
     assert published(services["postgres"]) == {PORTS["postgres"]: 5432}
-    assert published(services["router"]) == {ROUTER_PORT: BENTOML_PORT}
-    assert services["router"]["image"].split(":")[0] == ROUTER_IMAGE
+    # the router service: the bento's name, on the port `make serve` uses
+    assert published(services["router"]) == {load_params(REPO / "params.yaml").serve.port: BENTOML_PORT}
+    assert services["router"]["image"].split(":")[0] == yaml.safe_load((REPO / "bentofile.yaml").read_text())["name"]
     # the servers run the versions this project is locked to
     prefect_tag = services["prefect-server"]["image"].split(":")[1]
     assert prefect_tag.startswith(version("prefect") + "-")
@@ -54,6 +56,8 @@ def test_compose_ports_and_images_agree_with_the_code() -> None:
 
 def test_compose_servers_run_offline_and_share_the_stores() -> None:
     services = compose()["services"]
+    assert "CREATE DATABASE ledger" in (COMPOSE.parent / "postgres-init.sql").read_text()
+    assert services["router"]["environment"]["XROUTER_LEDGER_URL"].endswith("@postgres:5432/ledger")
     for name in ("mlflow", "prefect-server", "prefect-worker", "router"):
         assert services[name]["environment"]["LITELLM_LOCAL_MODEL_COST_MAP"] == "True", name
     mlflow_cmd = services["mlflow"]["command"]

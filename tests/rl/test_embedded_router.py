@@ -1,5 +1,5 @@
-"""The embedded router behaves the same in the vectorized simulator and in the real episode env, and the
-decision state/feature rules do what the docstring says."""
+"""The embedded router behaves the same in the vectorized simulator and in the real episode env (real replay
+data), the decision state/feature rules do what the docstring says, and features never see grades (tiny world)."""
 
 from __future__ import annotations
 
@@ -34,11 +34,13 @@ def test_accept_rule_prefers_the_cheapest_of_an_agreeing_pair() -> None:
     assert answer_ids(["18", None, "18", "17"]) == [0, -1, 0, 1]
 
 
-def test_features_never_see_grades(world, zeroeval_pool, split_ids) -> None:
-    data = ReplayTensors.build(world, split_ids["val"][:40], zeroeval_pool)
+def test_features_never_see_grades(tiny_world, tiny_pool) -> None:
+    ids = sorted(tiny_world.prompts.loc[tiny_world.prompts["source"] == "zeroeval", "prompt_id"])
+    data = ReplayTensors.build(tiny_world, ids, tiny_pool)
+    assert data.score.shape == (9, 5) and float(data.score.sum()) == 1 + 7 + 6 + 8 + 9  # the tiny world's grades
     flipped = ReplayTensors(**{**data.__dict__, "score": 1.0 - data.score})
     policy = EmbeddedPolicy(data.emb.shape[1], len(data.models), 32).eval()
-    idx, lam = torch.arange(40), torch.full((40,), 5.0)
+    idx, lam = torch.arange(9).repeat(4), torch.full((36,), 5.0)  # every prompt four times: 36 sampled episodes
     gen = lambda: torch.Generator().manual_seed(0)  # noqa: E731
     a = rollout(policy, data, idx, lam, RewardParams(), generator=gen())
     b = rollout(policy, flipped, idx, lam, RewardParams(), generator=gen())

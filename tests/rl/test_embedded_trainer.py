@@ -1,10 +1,12 @@
-"""The embedded DAPO trainer on real replay data: a short run executes every piece and logs what it should."""
+"""The embedded DAPO trainer: a short run on real replay data executes every piece and logs what it should; the
+pieces that need only some replay tensors run on the tiny literal world."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
+from support.tiny_world import O1, PROMPTS, RECORDED
 from xrouter.env.reward import RewardParams
 from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda, collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
@@ -23,8 +25,15 @@ from xrouter.rl.lambdas import sample_lambda
 
 @pytest.fixture(scope="module")
 def tensors(world, zeroeval_pool, split_ids):
+    """Real replay tensors (train and val) for the short training runs."""
     return (ReplayTensors.build(world, split_ids["train"][:300], zeroeval_pool),
             ReplayTensors.build(world, split_ids["val"][:100], zeroeval_pool))
+
+
+@pytest.fixture(scope="module")
+def tiny_tensors(tiny_world, tiny_pool):
+    """The tiny world's nine ZeroEval prompts × five models."""
+    return ReplayTensors.build(tiny_world, [p[0] for p in PROMPTS], tiny_pool)
 
 
 def test_lambda_is_log_uniform_in_range() -> None:
@@ -113,19 +122,21 @@ def test_the_operating_lambda_is_the_cheapest_point_within_tolerance_else_the_mo
         choose_operating_lambda([], 0.9, 0.005)
 
 
-def test_best_single_is_the_most_accurate_model_with_its_mean_cost(tensors) -> None:
-    _, val = tensors
+def test_best_single_is_the_most_accurate_model_with_its_mean_cost(tiny_tensors, tiny_world) -> None:
+    val = tiny_tensors
     ref = best_single(val)
+    assert ref["model"] == O1 and ref["accuracy"] == 1.0  # o1-mini is right on all nine, gpt-4o on eight
+    assert ref["cost_per_query"] == pytest.approx(sum(tiny_world.outcome(p, O1).cost_usd for p in RECORDED) / 9)
     j = val.models.index(ref["model"])
     assert ref["accuracy"] == pytest.approx(float(val.score[:, j].mean()))
     assert ref["accuracy"] == pytest.approx(float(val.score.mean(0).max()))
     assert ref["cost_per_query"] == pytest.approx(float(val.cost[:, j].mean()))
 
 
-def test_embedding_noise_perturbs_what_the_policy_sees_and_only_when_asked(tensors) -> None:
-    data, _ = tensors
+def test_embedding_noise_perturbs_what_the_policy_sees_and_only_when_asked(tiny_tensors) -> None:
+    data = tiny_tensors
     policy = new_policy(data, EmbeddedTrainConfig())
-    idx, lam = torch.arange(32), torch.full((32,), 2.0)
+    idx, lam = torch.arange(9).repeat(4), torch.full((36,), 2.0)  # every prompt four times
     clean = rollout(policy, data, idx, lam, RewardParams(), generator=torch.Generator().manual_seed(0))
     noisy = rollout(policy, data, idx, lam, RewardParams(), generator=torch.Generator().manual_seed(0),
                     embed_noise=0.5)

@@ -1,4 +1,5 @@
-"""Baseline routers on the real replay world: what each decides, and the sweeps they trace."""
+"""Baseline routers: what each decides on hand-made observations and on the tiny literal world
+(tests/support/tiny_world.py), and — slow, on the real replay world — the sweeps the fitted ones trace."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from xrouter.env.judge import ReplayJudge
 from xrouter.env.reward import RewardParams
 from xrouter.env.queries import replay_queries
 from xrouter.env.types import CallModels, Observation, Query, SelectResponse, CallRecord
+from support.tiny_world import GEMMA, GPT4O, LLAMA, MINI, MODELS, O1, PROMPTS
 from xrouter.routers.answers import agree, extract_answer
-from xrouter.routers.base import RoutingError
-from xrouter.routers.cascade import CascadeRouter, pick_for_lambda
+from xrouter.routers.base import RoutingError, SingleModelRouter
+from xrouter.routers.cascade import CascadeRouter, fit_cascades, pick_for_lambda
+from xrouter.routers.matrix import OutcomeMatrix
 from xrouter.routers.curves import summarize
 from xrouter.routers.factory import build_router
-from xrouter.routers.simple import RandomRouter
+from xrouter.routers.simple import OracleRouter, RandomRouter
+
+TINY_IDS = [p[0] for p in PROMPTS]  # gsm #0 #462 #623, math-l5 679 132 680, crux #164 #618 #204
 
 
 def _obs(*texts: str) -> Observation:
@@ -52,6 +57,57 @@ def test_random_router_is_reproducible_and_respects_weights() -> None:
     assert {RandomRouter(["weak", "strong"], [1, 0]).choose(o) for o in obs} == {"weak"}
     with pytest.raises(RoutingError, match="weights"):
         RandomRouter(["a"], [-1])
+
+
+def _tiny_run(tiny_world, tiny_pool, router):
+    env = RoutingEnv(tiny_pool, ReplayBackend(tiny_world), ReplayJudge(tiny_world))
+    return env.run_all(router, replay_queries(tiny_world, TINY_IDS), 2.0)
+
+
+def test_oracle_calls_the_cheapest_model_that_was_right(tiny_world, tiny_pool) -> None:
+    results = _tiny_run(tiny_world, tiny_pool, OracleRouter(tiny_world, tiny_pool))
+    # by hand from the tiny world's grades and costs: gemma where it was right (#462); else mini; on math-l5 679
+    # only gpt-4o ($0.00123) and o1-mini ($0.00229) were right; on math-l5 132 Llama ($0.00149) beats gpt-4o
+    # ($0.00193) and o1-mini
+    assert [r.final_model for r in results] == [MINI, GEMMA, MINI, GPT4O, LLAMA, MINI, MINI, MINI, MINI]
+    assert all(r.score == 1.0 for r in results) and all(r.models_called == [r.final_model] for r in results)
+
+
+def test_cascade_escalates_on_disagreement_and_trusts_agreement_even_when_wrong(tiny_world, tiny_pool) -> None:
+    results = _tiny_run(tiny_world, tiny_pool, CascadeRouter((GEMMA, MINI), GPT4O))
+    # gemma and mini agree on gsm #462 ("71", right), math-l5 679 ("2", wrong) and 132 ("0", wrong): gemma's answer
+    # is returned after two calls; everywhere else they disagree and gpt-4o answers (wrong only on crux #204)
+    agreed = {TINY_IDS[1], TINY_IDS[3], TINY_IDS[4]}
+    for r in results:
+        if r.prompt_id in agreed:
+            assert r.models_called == [GEMMA, MINI] and r.final_model == GEMMA, r.prompt_id
+        else:
+            assert r.models_called == [GEMMA, MINI, GPT4O] and r.final_model == GPT4O, r.prompt_id
+    assert [r.score for r in results] == [1, 1, 1, 0, 0, 1, 1, 1, 0]
+    s = summarize(results, replay_queries(tiny_world, TINY_IDS))
+    assert s["accuracy"] == pytest.approx(6 / 9) and s["calls_per_query"] == pytest.approx(24 / 9)
+
+
+def test_cascade_fit_keeps_the_frontier_and_lambda_picks_along_it(tiny_world) -> None:
+    matrix = OutcomeMatrix.from_world(tiny_world, TINY_IDS, list(MODELS))
+    answers = [[extract_answer(tiny_world.response(p, m) or "") for m in MODELS] for p in TINY_IDS]
+    configs = fit_cascades(matrix, answers)
+    assert [c.train_cost for c in configs] == sorted(c.train_cost for c in configs)
+    assert [c.train_accuracy for c in configs] == sorted(c.train_accuracy for c in configs)
+    # the cheapest configuration: gemma + mini, escalating to Llama. They agree on 3 prompts (gemma right on 1);
+    # Llama answers the other 6 and is right on 4 of them: 5/9
+    first = configs[0]
+    assert (first.cheap, first.escalate_to) == ((GEMMA, MINI), LLAMA) and first.train_accuracy == pytest.approx(5 / 9)
+    assert configs[-1].train_accuracy == 1.0 and O1 in (*configs[-1].cheap, configs[-1].escalate_to)
+    reward = RewardParams()
+    assert pick_for_lambda(configs, 0.0, reward) == configs[-1]  # λ = 0: the most accurate
+    assert pick_for_lambda(configs, 200.0, reward).train_cost < pick_for_lambda(configs, 0.0, reward).train_cost
+
+
+def test_a_single_model_router_scores_its_recorded_grades(tiny_world, tiny_pool) -> None:
+    results = _tiny_run(tiny_world, tiny_pool, SingleModelRouter(LLAMA))
+    assert [r.score for r in results] == [tiny_world.outcome(p, LLAMA).score for p in TINY_IDS]
+    assert sum(r.score for r in results) == 6
 
 
 @pytest.mark.slow

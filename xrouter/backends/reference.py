@@ -9,26 +9,15 @@ agree: `gold` must score >= 99% per benchmark, `wrong` <= 1%. The item is identi
 
 from __future__ import annotations
 
-import importlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from xrouter.backends.base import BackendError, Completion
 from xrouter.data.schema import BenchmarkItem
+from xrouter.graders.references import reference_answers
 
-REFERENCE_MODULES = ("xrouter.graders.references", "xrouter.graders.references_math",
-                     "xrouter.graders.references_text")
 MODELS = ("gold", "wrong")
-
-
-def reference_answers() -> dict[str, Callable[[BenchmarkItem], str]]:
-    """{"gold": gold_answer, "wrong": wrong_answer}, with every grader's references registered."""
-    for module in REFERENCE_MODULES:
-        importlib.import_module(module)
-    from xrouter.graders.references import gold_answer, wrong_answer
-
-    return {"gold": gold_answer, "wrong": wrong_answer}
 
 
 class ReferenceBackend:

@@ -6,16 +6,25 @@ with the shared layout (`from_bundle`, what `xrouter evaluate --bundle` uses: it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from xrouter.data.outcomes import attach_costs, load_outcomes, load_replay_prompts, load_zeroeval_responses
 from xrouter.data.prepare import read_tables
 from xrouter.data.prices import build_price_catalog
+from xrouter.data.schema import BenchmarkItem
+
+# ZeroEval's GSM8K and CruxEval-O prompts are items of the bundle's benchmarks: `gsm:gsm8k-main-test-#N` is
+# `gsm8k/N`, `crux:crux-test-#N` is `cruxeval_o/sample_N` (same question, same gold). MATH level 5 has no benchmark
+# of its own: its prompts are graded with math-verify against ZeroEval's gold.
+GRADED_BENCHMARKS = ("gsm8k", "cruxeval_o")
+_ITEM_NUMBER = re.compile(r"#(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,8 @@ class ReplayWorld:
     outcomes: pd.DataFrame
     responses: pd.DataFrame
     prices: pd.DataFrame
+    # loads the benchmark items of GRADED_BENCHMARKS (for grading text a router writes itself), on first use
+    load_items: Callable[[], list[BenchmarkItem]] | None = field(default=None, repr=False)
     _outcome_index: dict[tuple[str, str], Outcome] = field(init=False, repr=False)
     _response_index: dict[tuple[str, str], str] = field(init=False, repr=False)
     _text_index: dict[str, str] = field(init=False, repr=False)
@@ -61,7 +72,13 @@ class ReplayWorld:
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> "ReplayWorld":
         t = read_tables(data_dir, ("prompts", "outcomes", "responses", "prices"))
-        return cls(t["prompts"], t["outcomes"], t["responses"], t["prices"])
+
+        def items() -> list[BenchmarkItem]:
+            rows = pd.read_parquet(Path(data_dir) / "benchmarks.parquet",
+                                   filters=[("benchmark", "in", list(GRADED_BENCHMARKS))])
+            return [BenchmarkItem.from_row(r) for r in rows.to_dict("records")]
+
+        return cls(t["prompts"], t["outcomes"], t["responses"], t["prices"], items)
 
     @classmethod
     def from_bundle(cls, bundle: Path, prepare: "PrepareParams") -> "ReplayWorld":
@@ -69,7 +86,33 @@ class ReplayWorld:
         outcomes = load_outcomes(bundle, prepare.chars_per_token, prepare.llmrouter_assumed_output_tokens,
                                  prepare.llmrouter_correct_min_score)
         prices = build_price_catalog(bundle, sorted(outcomes["model"].unique()))
-        return cls(load_replay_prompts(bundle), attach_costs(outcomes, prices), load_zeroeval_responses(bundle), prices)
+        def items() -> list[BenchmarkItem]:
+            from xrouter.data.benchmarks import load_benchmark  # noqa: PLC0415
+
+            return [i for name in GRADED_BENCHMARKS for i in load_benchmark(bundle, name)]
+
+        return cls(load_replay_prompts(bundle), attach_costs(outcomes, prices), load_zeroeval_responses(bundle), prices,
+                   items)
+
+    @cached_property
+    def _items(self) -> dict[str, BenchmarkItem]:
+        return {i.id: i for i in (self.load_items() if self.load_items is not None else [])}
+
+    def grading_item(self, prompt_id: str) -> BenchmarkItem | None:
+        """The benchmark item a replay prompt's answer is graded against (`xrouter.graders`), or None when the
+        prompt has no gold (LLMRouter) or its item is not in the bundle."""
+        row = self.prompts.loc[self.prompts["prompt_id"] == prompt_id]
+        if row.empty or not row["gold"].iloc[0]:
+            return None
+        task, gold = row["task"].iloc[0], row["gold"].iloc[0]
+        if task == "math-l5":
+            return BenchmarkItem(f"math_level5/{prompt_id.split(':', 1)[1]}", "math_level5", "", "math",
+                                 [{"role": "user", "content": row["question"].iloc[0]}], {"answers": [gold]},
+                                 "math_verify", {"all_required": False})
+        number = _ITEM_NUMBER.search(prompt_id)
+        if task not in ("gsm", "crux") or number is None:
+            return None
+        return self._items.get(f"gsm8k/{number.group(1)}" if task == "gsm" else f"cruxeval_o/sample_{number.group(1)}")
 
     def has_prompt(self, prompt_id: str) -> bool:
         return prompt_id in self._prompt_ids

@@ -7,6 +7,11 @@ own. A limit — turns, calls or cost — ends the episode with the best answer 
 priciest model that answered (the router cannot know which answer is right, so neither may the fallback),
 and `routing_strategy` says which limit fired (`max_turns_reached`, `max_calls_reached`, `max_cost_reached`;
 the other strategies are the original serving code's `direct_response` and `select_response`).
+
+An optional `CallGuard` (serving's budgets) sees every model call: `before` runs ahead of the call with the
+call's messages and parameters and may refuse it by raising `CallRefused` (the call then never reaches the
+backend, is recorded as an error, and the episode ends with `max_cost_reached` after that turn); `after`
+receives what the call produced (a `Completion`, or the error text).
 """
 
 from __future__ import annotations
@@ -14,20 +19,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol
+
 from xrouter.backends.base import Backend, BackendError, Completion
 from xrouter.env.ledger import Ledger
 from xrouter.env.reward import EpisodeCost, RewardParams, check_lambda, episode_reward
 from xrouter.env.rules import (
-    EpisodeLimits, calls_allowed, fallback_answer, limit_after_calls, unique_call_name,
+    EpisodeLimits, calls_allowed, fallback_answer, limit_after_calls, target_messages, unique_call_name,
 )
 from xrouter.env.types import (
     Action, Answer, CallModels, CallRecord, EpisodeResult, ModelCall, Observation, Query, Router, SelectResponse,
 )
-from xrouter.pool import ModelPool, PoolError
+from xrouter.pool import ModelPool, ModelSpec, PoolError
 
 # judge(query, final_text, completion_or_None) -> score in [0, 1]; the completion is given when the final
 # text is a model's response (replay judges use its recorded outcome), None when the router wrote it.
 Judge = Callable[[Query, str, Completion | None], float]
+
+
+class CallRefused(RuntimeError):
+    """A `CallGuard` refused a model call (e.g. its worst-case cost exceeds what is left of a budget)."""
+
+
+class CallGuard(Protocol):
+    def before(self, spec: ModelSpec, call: ModelCall, messages: list[dict[str, str]],
+               params: dict) -> object: ...  # a token handed back to `after`; raises CallRefused to refuse
+
+    def after(self, token: object, outcome: Completion | str) -> None: ...
 
 
 class EpisodeError(RuntimeError):
@@ -47,8 +65,10 @@ class _State:
 
 class RoutingEnv:
     def __init__(self, pool: ModelPool, backend: Backend, judge: Judge, limits: EpisodeLimits | None = None,
-                 reward: RewardParams | None = None, parallel_calls: bool | None = None) -> None:
+                 reward: RewardParams | None = None, parallel_calls: bool | None = None,
+                 guard: CallGuard | None = None) -> None:
         self.pool = pool
+        self.guard = guard
         self.backend = backend
         self.judge = judge
         self.limits = limits or EpisodeLimits()
@@ -118,12 +138,15 @@ class RoutingEnv:
                 raise EpisodeError(str(err)) from err
             specs.append(spec)
         results = self._complete_all(s.query, todo, specs)
+        if any(isinstance(r, str) and r.startswith(CallRefused.__name__) for r in results):
+            limit = "max_cost"
         for call, spec, outcome in zip(todo, specs, results):
             name = unique_call_name({r.call_name for r in s.responses}, spec.tool)
             args = {"system_prompt": call.system_prompt, "temperature": call.temperature}
             if isinstance(outcome, Completion):
                 s.completions[name] = outcome
-                record = CallRecord.from_completion(s.turn, name, outcome, requested_model=spec.id, arguments=args)
+                record = CallRecord.from_completion(s.turn, name, outcome, requested_model=spec.id, arguments=args,
+                                                    attempts=int(outcome.extra.get("attempts", 1)))
             else:
                 record = CallRecord.failed(s.turn, name, spec.id, outcome, arguments=args, backend=self.backend.name)
             s.ledger.record(record)
@@ -133,11 +156,23 @@ class RoutingEnv:
     def _complete_all(self, query: Query, calls, specs) -> list[Completion | str]:
         def one(pair) -> Completion | str:
             call, spec = pair
-            messages = [{"role": "system", "content": call.system_prompt}, {"role": "user", "content": query.text}]
+            messages = target_messages(call.system_prompt, query.text, query.messages)
+            params = {"temperature": call.temperature, "prompt_id": query.prompt_id}
+            if query.max_tokens is not None:
+                params["max_tokens"] = query.max_tokens
+            token = None
+            if self.guard is not None:
+                try:
+                    token = self.guard.before(spec, call, messages, params)
+                except CallRefused as err:
+                    return f"{CallRefused.__name__}: {err}"
             try:
-                return self.backend.complete(spec.id, messages, temperature=call.temperature, prompt_id=query.prompt_id)
+                outcome: Completion | str = self.backend.complete(spec.id, messages, **params)
             except BackendError as err:
-                return f"{type(err).__name__}: {err}"
+                outcome = f"{type(err).__name__}: {err}"
+            if self.guard is not None:
+                self.guard.after(token, outcome)
+            return outcome
 
         pairs = list(zip(calls, specs))
         if self.parallel_calls and len(pairs) > 1:
@@ -146,6 +181,14 @@ class RoutingEnv:
         return [one(p) for p in pairs]
 
     # -- endings ----------------------------------------------------------------------------------------
+    def end(self, s: _State, strategy: str) -> EpisodeResult:
+        """End an episode from outside (serving): `last_response` returns the latest answer, any other
+        strategy (e.g. `timeout`) the fallback answer of a limit."""
+        if strategy == "last_response" and s.completions:
+            c = list(s.completions.values())[-1]
+            return self._finish(s, c.text, c.model, c, strategy)
+        return self._finish_best(s, strategy)
+
     def _finish_best(self, s: _State, strategy: str) -> EpisodeResult:
         best = fallback_answer([(c, self.pool.get(c.model).reference_price)
                                 for c in s.completions.values() if c.text or c.outcome is not None])

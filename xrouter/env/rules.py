@@ -61,3 +61,17 @@ def fallback_answer(answered: Sequence[tuple[T, float]]) -> T | None:
 def tool_result_line(call_name: str, model: str, cost_usd: float, text: str, error: str | None = None) -> str:
     """One tool result as the router reads it: `[call name] model, $cost: text` (or `ERROR ...`)."""
     return f"[{call_name}] {model}, ${cost_usd:.5f}: " + (f"ERROR {error}" if error else text)
+
+
+def target_messages(router_system_prompt: str, query_text: str,
+                    chat: Sequence[dict[str, str]] = ()) -> list[dict[str, str]]:
+    """What a target model receives for one call. Without a chat (training, evaluation): the router's system
+    prompt and the query. With the user's chat (serving): one system message — the router's prompt, then the
+    user's own system prompt(s) — followed by the chat's user and assistant turns verbatim, so a multi-turn
+    conversation reaches the model whole."""
+    if not chat:
+        return [{"role": "system", "content": router_system_prompt}, {"role": "user", "content": query_text}]
+    system = [router_system_prompt] + [m["content"] for m in chat if m["role"] == "system"]
+    joined = "\n\n".join(p for p in system if p)
+    head = [{"role": "system", "content": joined}] if joined else []
+    return head + [dict(m) for m in chat if m["role"] != "system"]

@@ -20,6 +20,10 @@ class Query:
     text: str  # the user's query, as the router and every target model receive it
     task: str = ""
     source: str = ""
+    # Serving only (both optional; training and evaluation leave them empty): the user's whole chat, system
+    # messages included, as target models receive it (`rules.target_messages`), and the per-call output cap.
+    messages: tuple[dict[str, str], ...] = ()
+    max_tokens: int | None = None
 
 
 @dataclass(frozen=True)

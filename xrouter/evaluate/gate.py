@@ -8,7 +8,7 @@ model's accuracy plus `min_accuracy_vs_best_single` (the best single model of *t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from xrouter.evaluate.config import GateParams, Threshold
 
@@ -66,11 +66,24 @@ def check_gate(evaluation: dict, params: GateParams) -> list[Check]:
     n = mine["overall"]["n"]
     rate = mine["overall"]["errors"] / n
     checks = [Check("overall", "error rate (max)", rate, params.max_error_rate, rate <= params.max_error_rate)]
-    checks += _scope_checks("overall", mine["overall"], *ref("overall", None), params.overall, params.missing_family)
+    overall = _scope_checks("overall", mine["overall"], *ref("overall", None), params.overall, params.missing_family)
+    ivs = ((evaluation.get("intervals_vs_best_single") or {}).get("policies") or {}).get(params.policy)
+    checks += [_with_interval(c, ivs) for c in overall] if ivs else overall
     for family, threshold in sorted(params.families.items()):
         checks += _scope_checks(family, mine["by_family"].get(family), *ref("family", family), threshold,
                                 params.missing_family)
     return checks
+
+
+def _with_interval(check: Check, ivs: dict) -> Check:
+    """The overall accuracy and cost-ratio rows name their paired bootstrap 95% interval (shown, never gated)."""
+    key, scale, spec = {"accuracy (min)": ("accuracy_diff", 100, "+.2f"),
+                        "cost/1k vs best single (max)": ("cost_ratio", 1, ".2f")}.get(check.check, (None, 1, ""))
+    iv = ivs.get(key) if key else None
+    if not iv or iv.get("low") is None or iv.get("high") is None:
+        return check
+    what = "Δ pts" if key == "accuracy_diff" else "ratio"
+    return replace(check, note=f"{check.note}; 95% CI of {what} [{scale * iv['low']:{spec}}, {scale * iv['high']:{spec}}]")
 
 
 def passed(checks: list[Check]) -> bool:

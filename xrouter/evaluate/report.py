@@ -59,6 +59,18 @@ def _f(x: float, digits: int = 4) -> str:
     return f"{x:.{digits}f}"
 
 
+def _bounds(iv: dict, scale: float, fmt: str) -> str:
+    if iv.get("low") is None or iv.get("high") is None:
+        return "-"
+    return f"[{scale * iv['low']:{fmt}}, {scale * iv['high']:{fmt}}]"
+
+
+def _interval_cells(iv: dict | None) -> str:
+    if not iv:  # the reference itself
+        return " - | - |"
+    return f" {_bounds(iv['accuracy_diff'], 100, '+.2f')} | {_bounds(iv['cost_ratio'], 1, '.2f')} |"
+
+
 def markdown(doc: dict, plot_name: str, gate_policy: str | None = None) -> str:
     pol, best = doc["policies"], doc.get("best_single") or {}
     ref = pol.get(best.get("overall") or "", {}).get("overall")
@@ -72,9 +84,12 @@ def markdown(doc: dict, plot_name: str, gate_policy: str | None = None) -> str:
     ]
     lines += [f"> {n}" for n in doc.get("notes", [])]
     lines += ["", f"![accuracy vs cost]({plot_name})", "", "## Policies", ""]
+    intervals = (doc.get("intervals_vs_best_single") or {}).get("policies") or {}
     head = "| policy | accuracy | cost / 1k (USD) | calls / query | latency p50 / p95 (s) | errors |"
     if ref:
         head += f" Δ accuracy vs {best['overall']} (pts) | cost vs {best['overall']} |"
+        if intervals:
+            head += " Δ accuracy 95% CI (pts) | cost ratio 95% CI |"
     lines += [head, "|" + "---|" * (head.count("|") - 1)]
     routers = [n for n in pol if not n.startswith(SINGLE_PREFIX)]
     singles = sorted((n for n in pol if n.startswith(SINGLE_PREFIX)), key=lambda n: -pol[n]["overall"]["accuracy"])
@@ -87,7 +102,13 @@ def markdown(doc: dict, plot_name: str, gate_policy: str | None = None) -> str:
         if ref:
             ratio = o["cost_per_1k"] / ref["cost_per_1k"] if ref["cost_per_1k"] > 0 else float("nan")
             row += f" {100 * (o['accuracy'] - ref['accuracy']):+.2f} | {ratio:.2f}× |"
+            if intervals:
+                row += _interval_cells(intervals.get(name))
         lines.append(row)
+    if intervals:
+        lines += ["", (f"Intervals: {doc['intervals_vs_best_single']['method']}; each resample draws the items with "
+                       f"replacement and scores the policy and {best['overall']} on the same draw (paired). An "
+                       "accuracy interval that excludes 0 is a difference the item sample supports.")]
     target = gate_policy if gate_policy in pol else (routers[0] if routers else None)
     if target:
         lines += ["", f"## Per benchmark: {target} against the best single model of each benchmark", "",

@@ -19,7 +19,7 @@ from xrouter.evaluate.config import EvaluateParams
 from xrouter.evaluate.harness import ItemRecord, RunOptions, run_policy
 from xrouter.evaluate.items import EvalItem, ItemJudge, benchmark_items, replay_items
 from xrouter.evaluate.policies import backend_and_pool, build_policies, single_names
-from xrouter.evaluate.summary import best_singles, summarize_policy
+from xrouter.evaluate.summary import best_singles, intervals_vs_best, summarize_policy
 from xrouter.routers.card import is_router_dir, read_card, resolve_lambda
 
 
@@ -59,6 +59,7 @@ def evaluate(p: EvaluateParams, env_params: EnvParams, data_dir: Path, router_di
     opts = RunOptions(lam, p.concurrency, p.retries, p.backoff_s, progress)
     records = {name: run_policy(env, router, items, name, opts) for name, router in policies.items()}
     summaries = {name: summarize_policy(recs) for name, recs in records.items()}
+    best = best_singles(summaries)
     doc = {
         "items": f"replay:{p.split}" if p.items == "replay" else "benchmarks",
         "backend": p.backend,
@@ -69,7 +70,8 @@ def evaluate(p: EvaluateParams, env_params: EnvParams, data_dir: Path, router_di
         "n_items": len(items),
         "notes": notes,
         "policies": summaries,
-        "best_single": best_singles(summaries),
+        "best_single": best,
+        "intervals_vs_best_single": intervals_vs_best(records, best.get("overall"), p.seed),
         "cache": None if cached is None else {"hits": cached.hits, "misses": cached.misses, "dir": str(cache_root)},
         "seconds": round(time.perf_counter() - started, 1),
     }

@@ -2,7 +2,8 @@
 
 Every group reports n, accuracy, cost per 1k queries (USD), mean calls, latency p50/p95 (seconds), mean
 reward, errors and the share of calls served from the response cache. `best_singles` names, per scope, the
-most accurate single-model policy — the reference the gate compares against.
+most accurate single-model policy — the reference the gate compares against. `intervals_vs_best` adds paired
+bootstrap 95% intervals of each policy's accuracy difference and cost ratio against that reference.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from collections.abc import Iterable
 import numpy as np
 
 from xrouter.evaluate.harness import ItemRecord
+from xrouter.metrics import paired_bootstrap
 
 SINGLE_PREFIX = "single:"
+BOOTSTRAP_RESAMPLES = 2000
+CONFIDENCE = 0.95
 
 
 def group_stats(records: list[ItemRecord]) -> dict:
@@ -72,3 +76,28 @@ def best_singles(policies: dict[str, dict]) -> dict:
         names = sorted({k for s in singles.values() for k in s[scope]})
         out[scope] = {k: best(lambda s, k=k, scope=scope: s[scope].get(k)) for k in names}
     return out
+
+
+def intervals_vs_best(records: dict[str, list[ItemRecord]], best: str | None, seed: int = 0,
+                      resamples: int = BOOTSTRAP_RESAMPLES) -> dict:
+    """{policy: {"accuracy_diff": {...}, "cost_ratio": {...}}} against the overall best single model `best`:
+    paired bootstrap intervals (the same resampled items for the policy and the reference, `seed`ed).
+    Empty when there is no reference or it spent nothing (a ratio against $0 is undefined)."""
+    if best is None or best not in records:
+        return {}
+    ref = {r.item_id: r for r in records[best]}
+    ref_cost = [r.cost_usd for r in records[best]]
+    if sum(ref_cost) <= 0:
+        return {}
+    out = {}
+    for name, recs in records.items():
+        if name == best:
+            continue
+        if {r.item_id for r in recs} != set(ref):
+            raise ValueError(f"policy {name!r} was evaluated on other items than the reference {best!r}")
+        pair = [ref[r.item_id] for r in recs]
+        iv = paired_bootstrap([r.score for r in recs], [r.cost_usd for r in recs], [r.score for r in pair],
+                              [r.cost_usd for r in pair], resamples=resamples, confidence=CONFIDENCE, seed=seed)
+        out[name] = {k: v.as_dict() for k, v in iv.items()}
+    return {"reference": best, "method": f"paired bootstrap over items, {resamples} resamples, seed {seed}",
+            "policies": out}

@@ -8,11 +8,11 @@ that importing one grader's helpers (the sandbox, say) does not pay for all the 
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from xrouter.data.schema import BenchmarkItem
+from xrouter.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -32,46 +32,24 @@ class Grade:
 Grader = Callable[[str, BenchmarkItem], Grade]
 
 GRADER_MODULES: tuple[str, ...] = (
-    "xrouter.graders.math",
-    "xrouter.graders.choice",
-    "xrouter.graders.bbeh",
-    "xrouter.graders.arc",
-    "xrouter.graders.instructions",
-    "xrouter.graders.code_evalplus",
-    "xrouter.graders.code_livecodebench",
-    "xrouter.graders.code_cruxeval",
+    "xrouter.graders.rules.math",
+    "xrouter.graders.rules.choice",
+    "xrouter.graders.rules.bbeh",
+    "xrouter.graders.rules.arc",
+    "xrouter.graders.rules.instructions",
+    "xrouter.graders.rules.code_evalplus",
+    "xrouter.graders.rules.code_livecodebench",
+    "xrouter.graders.rules.code_cruxeval",
 )
 
-_GRADERS: dict[str, Grader] = {}
-
-
-def register_grader(name: str) -> Callable[[Grader], Grader]:
-    """Decorator registering a grader under ``name``; a second grader with the same name raises."""
-
-    def decorator(fn: Grader) -> Grader:
-        if name in _GRADERS:
-            raise ValueError(
-                f"grader {name!r} is already registered (by {_GRADERS[name].__module__}."
-                f"{_GRADERS[name].__qualname__}); pick another name"
-            )
-        _GRADERS[name] = fn
-        return fn
-
-    return decorator
+GRADERS: Registry[Grader] = Registry("grader", modules=GRADER_MODULES)
+register_grader = GRADERS.register  # `@register_grader("name")`; a second grader with the same name raises
+get_grader = GRADERS.get  # an unknown name raises and lists the known ones
 
 
 def registered_graders() -> list[str]:
     """Names of all registered graders, sorted."""
-    for module in GRADER_MODULES:
-        importlib.import_module(module)  # a no-op once imported
-    return sorted(_GRADERS)
-
-
-def get_grader(name: str) -> Grader:
-    """The grader registered under ``name``; an unknown name raises and lists the known ones."""
-    if name not in _GRADERS and name not in (known := registered_graders()):
-        raise KeyError(f"unknown grader {name!r}; registered graders: {', '.join(known) or '(none)'}")
-    return _GRADERS[name]
+    return GRADERS.names()
 
 
 def grade(response_text: str, item: BenchmarkItem) -> Grade:

@@ -22,8 +22,8 @@ IF_GRADERS = {"ifeval", "ifbench"}  # the only graders with items whose gold can
 
 
 def _load_references():
-    from xrouter.backends.reference import reference_answers  # noqa: PLC0415
-    from xrouter.graders.references_text import if_left_out  # noqa: PLC0415
+    from xrouter.graders.references import reference_answers
+    from xrouter.graders.references.text import if_left_out
 
     answers = reference_answers()
     return answers["gold"], answers["wrong"], if_left_out

@@ -227,6 +227,21 @@ class LLMTrainConfig(BaseModel):
     dapo: DAPOConfig = DAPOConfig(group_size=4, max_resample_rounds=1, max_response_len=48, overlong_buffer_len=8)
 
 
+class SelectionParams(BaseModel):
+    """How the operating λ is chosen (xrouter/rl/embedded/selection.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    method: Literal["val", "cv"] = Field("cv", description=(
+        "val: the operating λ from the shipped router's val curve; cv: from pooled out-of-fold outcomes of "
+        "`folds` routers over train + val."))
+    folds: int = Field(5, ge=2, description="k of the k-fold split of train + val (cv only).")
+    steps: int | None = Field(400, ge=1, description=(
+        "Training steps of each fold router (cv only); null: embedded.steps. Fewer steps make CV cheaper "
+        "(docs/training.md has what that changes)."))
+    seed: int = Field(0, description="Seeds the fold assignment.")
+
+
 class TrainParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -238,6 +253,7 @@ class TrainParams(BaseModel):
     operating_tolerance: float = Field(0.005, ge=0, description=(
         "The router ships at the cheapest `eval_lambdas` point whose val accuracy is within this of the best "
         "single model's val accuracy (`router.json: operating_lambda`; `evaluate.lam: router` uses it)."))
+    selection: SelectionParams = SelectionParams()
     embedded: EmbeddedTrainConfig = EmbeddedTrainConfig()
     llm: LLMTrainConfig = LLMTrainConfig()
 

@@ -16,6 +16,16 @@ class TrainResult:
     message: str
 
 
+def _selection_metrics(selection: dict | None) -> dict:
+    """How the operating λ was chosen; with `train.selection.method: cv`, its pooled out-of-fold accuracy and cost
+    ratio against the best single model on the same train + val prompts."""
+    if selection is None:
+        return {"selection": "val"}
+    ref = selection["oof_best_single"]
+    return {"selection": "cv", "oof_accuracy": selection["accuracy"], "oof_best_single_accuracy": ref["accuracy"],
+            "oof_cost_vs_best_single": selection["cost_per_query"] / ref["cost_per_query"]}
+
+
 def train_and_register(params: Params) -> TrainResult:
     setup_mlflow(params.mlflow, params.root)
     import mlflow  # noqa: PLC0415 (slow import, only where tracking happens)
@@ -47,7 +57,7 @@ def train_and_register(params: Params) -> TrainResult:
                "val_accuracy": op["accuracy"], "val_cost_per_1k": 1000 * op["cost_per_query"],
                "val_cost_vs_best_single": op["cost_per_query"] / ref["cost_per_query"],
                "val_max_call_share": op["max_call_share"], "collapsed": c["collapsed"],
-               "mlflow_run_id": run.info.run_id, "registered_version": version}
+               **_selection_metrics(s["selection"]), "mlflow_run_id": run.info.run_id, "registered_version": version}
     message = (f"trained in {s['train_seconds']:.0f}s; ships at λ={op['lambda']:g} ({op['reason']}): val "
                f"accuracy {op['accuracy']:.4f}, cost/1k ${1000 * op['cost_per_query']:.3f} (best single "
                f"{ref['model']}: {ref['accuracy']:.4f}, ${1000 * ref['cost_per_query']:.3f}); "

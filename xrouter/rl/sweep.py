@@ -32,7 +32,9 @@ def train_at(data_dir: str, out_dir: str, env_json: dict, tp_json: dict, lam: fl
     tp = TrainParams.model_validate(tp_json)
     # the one λ of this member: every draw of the range is λ, and it is evaluated (and ships) at λ
     emb = tp.embedded.model_copy(update={"lambda_range": (lam, lam), "steps": steps})
-    tp = tp.model_copy(update={"embedded": emb, "eval_lambdas": [lam], "select_lambdas": [lam]})
+    # one λ, nothing to select: no cross-validation (train.selection) per member
+    tp = tp.model_copy(update={"embedded": emb, "eval_lambdas": [lam], "select_lambdas": [lam],
+                               "selection": tp.selection.model_copy(update={"method": "val"})})
     history: list[tuple[int, dict[str, float]]] = []
     outcome = run_embedded(Path(data_dir), Path(out_dir), env, tp, log_mlflow=False,
                            on_metrics=lambda step, m: history.append((step, m)))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -84,11 +85,20 @@ except ImportError:  # CPU: local stand-ins with the same shape, so the tools im
 
 
 DATA_DIR_ENV = "XROUTER_VERL_DATA_DIR"  # overrides the tool config's / reward kwargs' data_dir on a node
+# verl keeps only `multi_turn.max_tool_response_length` characters of a tool result (its tail, with
+# `tool_response_truncate_side: left`): a result is rendered to fit it, header first, so the `[call_name] model,
+# $cost:` header survives and the response's tail fills the rest (as the CPU chat does, rl/llm/chat.py).
+# Keep equal to max_tool_response_length in config/dapo_xrouter.yaml (a test checks); `max_result_chars` in a
+# tool's config overrides it.
+MAX_RESULT_CHARS = 512
 
 # -- per-process shared state: every tool instance and the reward of one worker read one replay world --------
 _WORLDS: dict[str, ReplayWorld] = {}
 _QUERIES: dict[int, tuple[ReplayWorld, dict[str, Query]]] = {}  # id(world) -> (world, its queries)
 _POOLS: dict[tuple[str, int], tuple[ReplayWorld | None, ModelPool]] = {}
+# DAPO's agent loop runs tools (and the reward its scoring) on thread pools: without the lock each thread that
+# arrives before the first load finishes would load its own copy of the world (seconds and ~hundreds of MB each)
+_LOAD_LOCK = threading.RLock()
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
@@ -105,17 +115,23 @@ def register_world(data_dir: str | Path, world: ReplayWorld) -> None:
 
 def replay_world(data_dir: str | Path | None) -> ReplayWorld:
     """The replay world of a prepared data folder (`make run`'s `data/`), loaded once per process."""
-    path = resolve_data_dir(data_dir)
-    key = str(path)
-    if key not in _WORLDS:
-        _WORLDS[key] = ReplayWorld.from_data_dir(path)
-    return _WORLDS[key]
+    key = str(resolve_data_dir(data_dir))
+    world = _WORLDS.get(key)
+    if world is None:
+        with _LOAD_LOCK:  # once per process, whatever the number of threads asking at once
+            world = _WORLDS.get(key)
+            if world is None:
+                world = _WORLDS[key] = ReplayWorld.from_data_dir(Path(key))
+    return world
 
 
 def query_of(world: ReplayWorld, prompt_id: str) -> Query:
     held = _QUERIES.get(id(world))
     if held is None or held[0] is not world:
-        held = _QUERIES[id(world)] = (world, {q.prompt_id: q for q in replay_queries(world)})
+        with _LOAD_LOCK:
+            held = _QUERIES.get(id(world))
+            if held is None or held[0] is not world:
+                held = _QUERIES[id(world)] = (world, {q.prompt_id: q for q in replay_queries(world)})
     table = held[1]
     if prompt_id not in table:
         raise KeyError(f"prompt '{prompt_id}' is not in the replay world")
@@ -128,7 +144,10 @@ def pool_of(config: dict[str, Any], world: ReplayWorld | None) -> ModelPool:
     key = (name, id(world))
     held = _POOLS.get(key)
     if held is None or held[0] is not world:
-        held = _POOLS[key] = (world, load_pool(name, None if world is None else world.prices))
+        with _LOAD_LOCK:
+            held = _POOLS.get(key)
+            if held is None or held[0] is not world:
+                held = _POOLS[key] = (world, load_pool(name, None if world is None else world.prices))
     return held[1]
 
 
@@ -274,8 +293,8 @@ class CallModelTool(_EpisodeTool):
         if completion is not None:
             self._record(entry, completion)
         self._check_limits(ep)
-        return ToolResponse(text=self._render(entry, completion)), 0.0, {"model": self.spec.id,
-                                                                          "cost_usd": entry["cost_usd"]}
+        text = render_result(entry, completion, int(self.config.get("max_result_chars", MAX_RESULT_CHARS)))
+        return ToolResponse(text=text), 0.0, {"model": self.spec.id, "cost_usd": entry["cost_usd"]}
 
     def _record(self, entry: dict[str, Any], c: Completion) -> None:
         entry.update(model=c.model, input_tokens=int(c.input_tokens), output_tokens=int(c.output_tokens),
@@ -288,10 +307,18 @@ class CallModelTool(_EpisodeTool):
         if limit is not None:
             ep["ended"] = f"{limit}_reached"
 
-    @staticmethod
-    def _render(entry: dict[str, Any], c: Completion | None) -> str:
-        return tool_result_line(entry["call_name"], entry["model"], entry["cost_usd"], "" if c is None else c.text,
-                                entry["error"])
+
+def render_result(entry: dict[str, Any], c: Completion | None, max_chars: int = MAX_RESULT_CHARS) -> str:
+    """`[call_name] model, $cost: <text>` within `max_chars` characters: the body (the response, or the error) is
+    cut to its tail, marked `...`, so verl's own truncation never reaches the header."""
+    header = tool_result_line(entry["call_name"], entry["model"], entry["cost_usd"], "", None)
+    body = f"ERROR {entry['error']}" if entry["error"] else ("" if c is None else c.text)
+    room = max_chars - len(header)
+    if room < 4:
+        raise ValueError(f"max_result_chars={max_chars} leaves no room for a response after the header {header!r}")
+    if len(body) > room:
+        body = "..." + body[-(room - 3):]
+    return header + body
 
 
 class SelectResponseTool(_EpisodeTool):
@@ -322,6 +349,7 @@ def tool_class_path(cls: type) -> str:
 
 __all__ = [
     "HAVE_VERL",
+    "MAX_RESULT_CHARS",
     "SELECT_RESPONSE",
     "BaseTool",
     "CallModelTool",
@@ -331,5 +359,6 @@ __all__ = [
     "episode_cost",
     "new_episode",
     "register_world",
+    "render_result",
     "replay_world",
 ]

@@ -3,16 +3,18 @@ saving and loading it as a folder (`models/router/`: `policy.pt` + `router.json`
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import torch
 
 from xrouter.embeddings import embed
+from xrouter.env.tools import SELECT_RESPONSE
 from xrouter.env.types import Action, CallModels, ModelCall, Observation, SelectResponse
 from xrouter.pool import ModelPool
 from xrouter.rl.embedded.policy import EmbeddedPolicy
 from xrouter.rl.embedded.replay_data import answer_ids
-from xrouter.rl.embedded.state import BatchState, accepted_model, features, valid_actions
+from xrouter.rl.embedded.state import BatchState, accepted_model, agreement, features, valid_actions
 from xrouter.routers.answers import extract_answer
 from xrouter.routers.base import RoutingError
 from xrouter.routers.card import RouterCard, read_card, write_card
@@ -27,6 +29,7 @@ class EmbeddedRouter:
         self.policy, self.pool, self.card = policy.eval(), pool, card
         self.price = torch.tensor([m.reference_price for m in pool], dtype=torch.float32)
         self._emb: dict[str, torch.Tensor] = {}
+        self._last = threading.local()  # (obs, state, logits) of the thread's last observation
         self.name = f"embedded-router({card.pool})"
 
     def warm(self, texts: list[str]) -> None:
@@ -48,11 +51,35 @@ class EmbeddedRouter:
         return s
 
     @torch.no_grad()
-    def act(self, obs: Observation) -> Action:
+    def _logits(self, obs: Observation) -> tuple[BatchState, torch.Tensor]:
+        """The state and masked logits of `obs`; the last observation's are kept per thread, so explaining a
+        turn (`action_distribution` right after `act`) costs no second forward pass."""
+        last = getattr(self._last, "value", None)
+        if last is not None and last[0] is obs:
+            return last[1], last[2]
         if obs.query.text not in self._emb:
             self.warm([obs.query.text])
         s = self._state(obs)
-        logits = self.policy(features(s, self._emb[obs.query.text].unsqueeze(0), self.price), valid_actions(s))
+        logits = self.policy(features(s, self._emb[obs.query.text].unsqueeze(0), self.price), valid_actions(s))[0]
+        self._last.value = (obs, s, logits)
+        return s, logits
+
+    def action_distribution(self, obs: Observation) -> dict[str, float]:
+        """The policy's probability of each action it may take now, by tool name (`call_<model>`, and
+        `select_response` for ACCEPT); `act` takes the most probable one."""
+        _, logits = self._logits(obs)
+        probs = torch.softmax(logits, -1).tolist()
+        names = [m.tool for m in self.pool] + [SELECT_RESPONSE]
+        return {n: p for n, p, ok in zip(names, probs, torch.isfinite(logits).tolist()) if ok}
+
+    def agreeing_models(self, obs: Observation) -> list[str]:
+        """The called models that share the most common readable answer, when at least two agree (what ACCEPT
+        relies on), else []."""
+        _, members = agreement(self._state(obs))
+        return [m for m, keep in zip(self.pool.ids, members[0].tolist()) if keep]
+
+    def act(self, obs: Observation) -> Action:
+        s, logits = self._logits(obs)
         a = int(logits.argmax(-1))
         if a < len(self.pool):
             return CallModels((ModelCall(self.pool.ids[a]),))

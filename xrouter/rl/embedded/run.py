@@ -18,6 +18,7 @@ from xrouter.routers.training import training_data
 from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda, collapse_report, curve
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.router import save_router
+from xrouter.rl.embedded.selection import concat, cv_operating_lambda
 from xrouter.rl.config import TrainParams
 from xrouter.rl.embedded.trainer import StepStats, train
 from xrouter.routers.card import RouterCard
@@ -84,13 +85,21 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
     points = curve(policy, val_t, tp.eval_lambdas, env.reward)
     reference = best_single(val_t)
     operating = choose_operating_lambda(points, reference["accuracy"], tp.operating_tolerance)
+    selection = None
+    if tp.selection.method == "cv":  # the λ from out-of-fold outcomes over train + val (selection.py)
+        selection = cv_operating_lambda(concat(train_t, val_t), cfg, env.reward, tp.eval_lambdas,
+                                        tp.operating_tolerance, tp.selection)
+        at = next(p for p in points if p["lambda"] == selection["lambda"])
+        operating = {**at, "reason": f"{selection['method']}: {selection['reason']}"}
     collapse = collapse_report(points, operating["lambda"], tp.collapse_share)
     card = RouterCard("embedded", env.pool, list(train_t.models), tuple(cfg.lambda_range), env.reward.model_dump(),
-                      {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(td.prompt_ids)}, operating["lambda"],
+                      {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(td.prompt_ids),
+                       "selection": tp.selection.method}, operating["lambda"],
                       {"embed_dim": train_t.emb.shape[1], "hidden": cfg.hidden, "embed_proj": cfg.embed_proj})
     save_router(policy, card, out_dir)
     summary = {"policy": "embedded", "train_seconds": time.perf_counter() - started, "val_curve": points,
-               "val_best_single": reference, "operating_point": operating, "collapse": collapse}
+               "val_best_single": reference, "operating_point": operating, "collapse": collapse,
+               "selection": selection}
     if log_mlflow:
         for p in points:
             lam = p["lambda"]

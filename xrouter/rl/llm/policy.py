@@ -160,6 +160,52 @@ class LLMPolicy:
         return [Turn(p, g, self.prefill + self.tokenizer.decode(g, skip_special_tokens=True), grammar=k)
                 for p, g, k in zip(prompts, gens, grammar)]
 
+    @torch.no_grad()
+    def completion_logprobs(self, messages: list[dict[str, str]], completions: list[str],
+                            grammar: str | None = None) -> list[float]:
+        """Log-probability of each of `completions` (each followed by the stop token) as the reply after the
+        prefill, all scored in one pass over the prompt and one over the completions (sharing its KV cache).
+
+        With `grammar` (a constrained policy) the distribution is the constrained one `generate` samples:
+        only the grammar's choice points count, their logits masked to the allowed tokens, so the
+        probabilities of the grammar's completions sum to 1. Without, every token counts and the rest of the
+        probability is on replies that are none of `completions`.
+        """
+        trie = self.tries[grammar] if grammar is not None else None
+        if grammar is not None and trie is None:
+            raise ValueError(f"unknown grammar {grammar!r}; this policy has {sorted(self.tries)}")
+        prompt = self.prompt_ids(messages)
+        seqs = [self.tokenizer(c, add_special_tokens=False)["input_ids"] + [self.stop_id] for c in completions]
+        out = self.model(input_ids=torch.tensor([prompt], device=self.device), use_cache=True)
+        n, width = len(seqs), max(len(q) for q in seqs)
+        out.past_key_values.reorder_cache(torch.zeros(n, dtype=torch.long, device=self.device))
+        pad = self.tokenizer.pad_token_id
+        ids = torch.tensor([q + [pad] * (width - len(q)) for q in seqs], device=self.device)
+        attn = torch.tensor([[1] * len(prompt) + [1] * len(q) + [0] * (width - len(q)) for q in seqs],
+                            device=self.device)
+        pos = torch.arange(len(prompt), len(prompt) + width, device=self.device).expand(n, width)
+        rest = self.model(input_ids=ids, attention_mask=attn, position_ids=pos, past_key_values=out.past_key_values,
+                          use_cache=True).logits
+        # position 0 of a completion is predicted by the prompt's last logits, position i > 0 by rest[:, i - 1]
+        logits = torch.cat([out.logits[:, -1:].expand(n, 1, -1), rest[:, :-1]], dim=1).float() / self.temperature
+        scores = []
+        for k, q in enumerate(seqs):
+            total = 0.0
+            for i, tok in enumerate(q):
+                lg = logits[k, i]
+                if trie is not None:
+                    allowed = trie.allowed(q[:i])
+                    if len(allowed) == 1:
+                        continue  # forced: probability 1 under the grammar
+                    lg = lg[allowed]
+                    tok = allowed.index(tok) if tok in allowed else None
+                    if tok is None:  # not a completion of this grammar
+                        total = float("-inf")
+                        break
+                total += float(torch.log_softmax(lg, -1)[tok])
+            scores.append(total)
+        return scores
+
     def logprobs(self, turns: list[Turn]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(logp [N, T], mask [N, T], logits [N, T, V]) of each turn's generated tokens, with gradient.
 

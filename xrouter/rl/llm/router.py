@@ -3,13 +3,15 @@ tokenizer, `save_pretrained`) and `router.json` (kind `llm`, pool models, prefil
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
+from xrouter.env.tools import SELECT_RESPONSE
 from xrouter.env.types import Action, Observation
 from xrouter.models.loading import load_causal_lm
 from xrouter.pool import ModelPool
-from xrouter.rl.llm.chat import episode_messages, grammar_for, grammars, parse_reply
+from xrouter.rl.llm.chat import episode_messages, grammar_for, grammars, parse_reply, tool_completions
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.routers.base import RoutingError
 from xrouter.routers.card import RouterCard, read_card, write_card
@@ -25,6 +27,17 @@ class LLMRouter:
         turn = self.policy.generate([episode_messages(obs, self.pool, self.response_chars)], greedy=True,
                                     grammar=grammar)[0]
         return parse_reply(turn.text, obs, self.pool)[0]
+
+    def action_distribution(self, obs: Observation) -> dict[str, float]:
+        """The probability of each tool the router may name now (`call_<model>`, and `select_response` once
+        there is a response), by the policy's scores of the grammar's completions after the prefill: the
+        distribution `act` decides from (constrained decoding; unconstrained, the tool names' share of it)."""
+        select = bool(obs.responses)
+        names = [m.tool for m in self.pool] + ([SELECT_RESPONSE] if select else [])
+        grammar = grammar_for(obs) if self.policy.tries else None
+        logps = self.policy.completion_logprobs(episode_messages(obs, self.pool, self.response_chars),
+                                                tool_completions(self.pool, select=select), grammar)
+        return {n: math.exp(lp) for n, lp in zip(names, logps)}
 
 
 def save_llm_router(policy: LLMPolicy, card: RouterCard, path: Path) -> None:

@@ -26,56 +26,12 @@ from __future__ import annotations
 import ast
 import inspect
 import json
-from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from xrouter.data.schema import BenchmarkItem
-from xrouter.graders.code_livecodebench import outputs_match
+from xrouter.graders.references.base import register_reference
+from xrouter.graders.rules.code_livecodebench import outputs_match
 from xrouter.graders.sandbox import run_python
-
-
-class Reference(Protocol):
-    gold: Callable[[BenchmarkItem], str]
-    wrong: Callable[[BenchmarkItem], str]
-
-
-_REFERENCES: dict[str, type] = {}
-
-
-def register_reference(grader: str) -> Callable[[type], type]:
-    """Class decorator registering ``gold``/``wrong`` for ``grader``; a second registration raises."""
-
-    def decorator(cls: type) -> type:
-        if grader in _REFERENCES:
-            raise ValueError(
-                f"references for grader {grader!r} are already registered ({_REFERENCES[grader]})"
-            )
-        if not all(callable(getattr(cls, name, None)) for name in ("gold", "wrong")):
-            raise TypeError(f"{cls.__name__} must define static methods gold(item) and wrong(item)")
-        _REFERENCES[grader] = cls
-        return cls
-
-    return decorator
-
-
-def registered_references() -> list[str]:
-    return sorted(_REFERENCES)
-
-
-def reference_for(grader: str) -> Reference:
-    if grader not in _REFERENCES:
-        raise KeyError(
-            f"no references for grader {grader!r}; registered: {', '.join(registered_references())}"
-        )
-    return _REFERENCES[grader]  # type: ignore[return-value]
-
-
-def gold_answer(item: BenchmarkItem) -> str:
-    return reference_for(item.grader).gold(item)
-
-
-def wrong_answer(item: BenchmarkItem) -> str:
-    return reference_for(item.grader).wrong(item)
 
 
 def off_by_one(value: Any) -> Any:

@@ -21,7 +21,7 @@ import string
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.base import Grade, register_grader
-from xrouter.graders.extract import boxed_contents
+from xrouter.graders.rules.extract import boxed_contents
 
 _LETTER = r"[\s*_]*[\(\[]?([A-Z])[\)\]]?(?![\w'’])"
 _EXPLICIT = re.compile(

@@ -47,28 +47,24 @@ import selectors
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from xrouter.graders.sandbox_child import (
-    _child_guards,
-    _child_isolate_network,
-    _child_limits,
-    _child_main,
-    _child_seccomp,
-)
+from xrouter.graders.sandbox.child import _child_guards, _child_limits, _child_main, _child_seccomp
+from xrouter.graders.sandbox.jail import PROGRAM_DIR, WORK_DIR, JailUnavailable, interpreter, jail_argv
 
-Status = Literal["ok", "error", "timeout", "memory", "output_limit", "sandbox_error"]
+Status = Literal["ok", "error", "timeout", "memory", "output_limit", "stopped", "sandbox_error"]
+Watch = Callable[[bytes], bool]
 
 _MAX_PROCESSES = 512  # RLIMIT_NPROC: counts all processes of the uid, so it is a machine-wide backstop
 _MAX_OPEN_FILES = 128
 _MAX_FILE_BYTES = 64 * 1024 * 1024  # RLIMIT_FSIZE: largest file the program may write
+DISK_MB = 64  # size of the private /tmp and of the private /dev/shm: the disk quota
 _DRAIN_S = 1.0  # after the final kill, how long to wait for pipes held by escaped processes
 _POLL_S = 0.05  # how often to check whether the main process exited while descendants hold the pipes
 
@@ -79,6 +75,7 @@ class ExecResult:
 
     status: "ok" (exit 0), "error" (non-zero exit or signal), "timeout" (wall clock or CPU limit),
         "memory" (MemoryError), "output_limit" (stdout or stderr exceeded the cap; the run was killed),
+        "stopped" (the caller's ``watch`` asked to stop: the outcome was already known),
         "sandbox_error" (the subprocess could not be started).
     returncode: the exit status (negative: killed by that signal); None if it never started.
     stdout, stderr: decoded as UTF-8 with replacement, each cut at ``max_output_bytes``.
@@ -101,67 +98,67 @@ def run_python(
     max_output_bytes: int,
     cpu_s: float | None = None,
     allow_subprocess: bool = False,
+    disk_mb: int = DISK_MB,
+    watch: Watch | None = None,
 ) -> ExecResult:
-    """Run ``code`` as ``__main__`` in a fresh sandboxed interpreter and return what happened.
+    """Run ``code`` as ``__main__`` in a fresh jailed interpreter and return what happened.
 
-    timeout_s: wall-clock limit; the process group is killed when it passes.
+    timeout_s: wall-clock limit; the run is killed when it passes.
     memory_mb: address-space limit of each process (RLIMIT_AS); at least 64 (the interpreter needs ~30).
     max_output_bytes: cap on each of stdout and stderr; exceeding it kills the run (status "output_limit").
     cpu_s: CPU-time limit (RLIMIT_CPU, whole seconds, rounded up); defaults to ``timeout_s``.
     allow_subprocess: let the program start processes (no seccomp filter, process functions not blocked).
+    disk_mb: size of each of the private ``/tmp`` (the working directory) and ``/dev/shm``.
+    watch: called with each chunk of stdout as it arrives; returning True kills the run (status "stopped"),
+        e.g. once a grader has seen a wrong output.
     """
-    if timeout_s <= 0 or max_output_bytes <= 0:
+    if timeout_s <= 0 or max_output_bytes <= 0 or disk_mb <= 0:
         raise ValueError(
-            f"timeout_s and max_output_bytes must be positive, got {timeout_s}, {max_output_bytes}"
+            f"timeout_s, max_output_bytes and disk_mb must be positive, got {timeout_s}, {max_output_bytes},"
+            f" {disk_mb}"
         )
     if memory_mb < 64:
         raise ValueError(f"memory_mb={memory_mb} is too small for the interpreter itself; use at least 64")
-    workdir = os.path.realpath(tempfile.mkdtemp(prefix="xrouter-sandbox-"))
+    cpu_limit = math.ceil(timeout_s if cpu_s is None else cpu_s)
+    program_dir = tempfile.mkdtemp(prefix="xrouter-sandbox-")
     start = time.monotonic()
     try:
-        with open(os.path.join(workdir, "main.py"), "w", encoding="utf-8") as f:
+        os.chmod(program_dir, 0o755)  # nobody reads main.py through the read-only bind
+        with open(os.path.join(program_dir, "main.py"), "w", encoding="utf-8") as f:
             f.write(code)
-        with open(os.path.join(workdir, ".stdin"), "w", encoding="utf-8") as f:
+        os.chmod(os.path.join(program_dir, "main.py"), 0o644)
+        with open(os.path.join(program_dir, ".stdin"), "w", encoding="utf-8") as f:
             f.write(stdin)
-        limits = (
-            memory_mb * 1024 * 1024,
-            math.ceil(timeout_s if cpu_s is None else cpu_s),
-            _MAX_PROCESSES,
-            _MAX_OPEN_FILES,
-            _MAX_FILE_BYTES,
-        )  # the order of `_child_limits`' parameters
-        argv = [
-            sys.executable,
-            "-I",
-            "-c",
-            _launcher(),
-            workdir,
-            str(int(allow_subprocess)),
-            *map(str, limits),
-        ]
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "LANG": "C.UTF-8"}
+        limits = (memory_mb * 1024 * 1024, cpu_limit, _MAX_PROCESSES, _MAX_OPEN_FILES, _MAX_FILE_BYTES)
+        command = [interpreter(), "-I", "-S", "-c", _launcher(), f"{PROGRAM_DIR}/main.py", WORK_DIR,
+                   str(int(allow_subprocess)), *map(str, limits)]  # fmt: skip
+        env = {"PATH": "/usr/bin:/bin", "HOME": WORK_DIR, "TMPDIR": WORK_DIR, "LANG": "C.UTF-8"}
         try:
-            with open(os.path.join(workdir, ".stdin"), "rb") as stdin_file:
+            argv = jail_argv(program_dir, disk_mb * 1024 * 1024, command)
+            with open(os.path.join(program_dir, ".stdin"), "rb") as stdin_file:
+                os.unlink(stdin_file.name)  # read from the open descriptor; not visible in the jail
                 proc = subprocess.Popen(
                     argv,
                     stdin=stdin_file,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
-                    cwd=workdir,
                     env=env,
                     start_new_session=True,
                 )
-        except OSError as exc:
+        except (OSError, JailUnavailable) as exc:
             return ExecResult("sandbox_error", None, "", f"could not start the sandbox: {exc}", 0.0)
         with proc:
-            out, err, verdict = _collect(proc, start + timeout_s, max_output_bytes)
+            out, err, verdict = _collect(proc, start + timeout_s, max_output_bytes, watch)
             returncode = proc.wait()
         wall_s = time.monotonic() - start
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(program_dir, ignore_errors=True)
+    if returncode > 128:  # bwrap reports a program killed by signal N as 128 + N
+        returncode = 128 - returncode
     stdout = out.decode("utf-8", errors="replace")
     stderr = err.decode("utf-8", errors="replace")
-    return ExecResult(_status(verdict, returncode, stderr), returncode, stdout, stderr, wall_s)
+    status = _status(verdict, returncode, stderr, wall_s >= cpu_limit)
+    return ExecResult(status, returncode, stdout, stderr, wall_s)
 
 
 def run_python_many(
@@ -178,31 +175,47 @@ def run_python_many(
 
 @lru_cache(maxsize=1)
 def isolation() -> dict[str, bool]:
-    """Which kernel layers take effect here: ``{"seccomp": ..., "network_namespace": ...}`` (probed once)."""
+    """Which isolation layers take effect here (probed once): ``seccomp``, ``network_namespace``,
+    ``pid_namespace``, ``mount_namespace``, ``unprivileged`` (uid and gid 65534, no capabilities)."""
     probe = (
         "import os\n"
-        "print(int('Seccomp:\\t2' in open('/proc/self/status').read()), os.readlink('/proc/self/ns/net'))\n"
+        "s = open('/proc/self/status').read()\n"
+        "print(int('Seccomp:\\t2' in s), int('CapEff:\\t0000000000000000' in s), os.getuid(), os.getgid(),"
+        " os.readlink('/proc/self/ns/net'), os.readlink('/proc/self/ns/pid'), os.readlink('/proc/self/ns/mnt'))\n"
     )
     result = run_python(probe, timeout_s=30, memory_mb=256, max_output_bytes=4096)
     if result.status != "ok":
         raise RuntimeError(f"sandbox probe failed ({result.status}): {result.stderr[-2000:]}")
-    seccomp, netns = result.stdout.split()
-    return {"seccomp": seccomp == "1", "network_namespace": netns != os.readlink("/proc/self/ns/net")}
+    seccomp, no_caps, uid, gid, net, pid, mnt = result.stdout.split()
+    own = {name: os.readlink(f"/proc/self/ns/{name}") for name in ("net", "pid", "mnt")}
+    return {
+        "seccomp": seccomp == "1",
+        "network_namespace": net != own["net"],
+        "pid_namespace": pid != own["pid"],
+        "mount_namespace": mnt != own["mnt"],
+        "unprivileged": no_caps == "1" and uid == gid == "65534",
+    }
 
 
-def _status(verdict: str | None, returncode: int, stderr: str) -> Status:
-    if verdict in ("timeout", "output_limit"):
+def _status(verdict: str | None, returncode: int, stderr: str, cpu_spent: bool) -> Status:
+    """``cpu_spent``: the run lasted at least its CPU limit, so a SIGKILL is the kernel's at the hard CPU
+    limit (a program that ignores SIGXCPU), not a crash."""
+    if verdict in ("timeout", "output_limit", "stopped"):
         return verdict  # type: ignore[return-value]
     if returncode == 0:
         return "ok"
-    if returncode == -signal.SIGXCPU:
+    if returncode == -signal.SIGXCPU or (returncode == -signal.SIGKILL and cpu_spent):
         return "timeout"
+    if stderr.startswith(("bwrap: ", "setpriv: ")):
+        return "sandbox_error"
     if "MemoryError" in stderr[-4096:]:
         return "memory"
     return "error"
 
 
-def _collect(proc: subprocess.Popen, deadline: float, cap: int) -> tuple[bytes, bytes, str | None]:
+def _collect(
+    proc: subprocess.Popen, deadline: float, cap: int, watch: Watch | None
+) -> tuple[bytes, bytes, str | None]:
     """Read stdout/stderr until both close, the main process exits, the deadline passes or a cap is hit;
     then kill the process group (the main process is not yet reaped) and drain what is left."""
     buffers = {proc.stdout.fileno(): bytearray(), proc.stderr.fileno(): bytearray()}
@@ -224,6 +237,8 @@ def _collect(proc: subprocess.Popen, deadline: float, cap: int) -> tuple[bytes, 
                 if len(buf) > cap:
                     del buf[cap:]
                     verdict = verdict or "output_limit"
+                elif watch is not None and key.fd == proc.stdout.fileno() and watch(chunk):
+                    verdict = verdict or "stopped"
 
         while sel.get_map() and verdict is None:
             remaining = deadline - time.monotonic()
@@ -244,7 +259,7 @@ def _collect(proc: subprocess.Popen, deadline: float, cap: int) -> tuple[bytes, 
 
 
 # The child side lives in sandbox_child.py; `_launcher` ships those functions as source.
-_CHILD_FUNCTIONS = (_child_limits, _child_isolate_network, _child_seccomp, _child_guards, _child_main)
+_CHILD_FUNCTIONS = (_child_limits, _child_seccomp, _child_guards, _child_main)
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from xrouter.data.schema import BenchmarkItem
-from xrouter.graders.references import register_reference
+from xrouter.graders.references.base import register_reference
 
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _COMPOUND = re.compile(r"[,()\[\]]|\\cup|\\infty|\\pm|=")

@@ -11,21 +11,23 @@
   reads (``input()``, ``sys.stdin.read()``, ``sys.stdin.buffer``, ``open(0)``) without the mock's quirks.
   Outputs match as upstream: both texts stripped and split at newlines, each line stripped; the line counts
   must agree and each line be equal, or equal as a list of Decimals of its whitespace-separated tokens.
-- functional tests: one sandboxed process for all of them; ``Solution()`` if the code defines that class
-  (else the module) provides ``func_name``, called with one JSON value per input line, `TIMEOUT_S` per
-  call; a tuple result becomes a list; it must equal the JSON-parsed expected output.
+- functional tests: one sandboxed process for all of them, given the inputs only; ``Solution()`` if the
+  code defines that class (else the module) provides ``func_name``, called with one JSON value per input
+  line, `TIMEOUT_S` per call; each result is reported as plain data (`code_values`) and compared in the
+  parent: a tuple counts as a list (JSON has no tuples), then it must be `same` as the JSON-parsed expected
+  output (type-strict: ``True`` is not ``1``; an int and a float of equal value agree, as ``==``).
 
 Tests run in order and stop at the first failure; score 1 only when all public tests pass.
 """
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal, InvalidOperation
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.base import Grade, register_grader
-from xrouter.graders.code_common import (
-    VERDICT_PREFIX,
+from xrouter.graders.rules.code_common import (
     _child_call_with_limit,
     _child_entry,
     _ChildTimeout,
@@ -35,6 +37,7 @@ from xrouter.graders.code_common import (
     extract_code,
     run_child,
 )
+from xrouter.graders.rules.code_values import BadRecord, _child_encode, decode, same
 from xrouter.graders.sandbox import run_python
 
 TIMEOUT_S = 6.0  # run_test(timeout=6)
@@ -119,21 +122,37 @@ def _stdin(code: str, tests: list[dict[str, str]]) -> tuple[bool, str]:
 
 
 def _functional(code: str, func_name: str, tests: list[dict[str, str]]) -> tuple[bool, str]:
-    payload = {"prelude": PRELUDE, "code": code, "func_name": func_name, "limit": TIMEOUT_S, "tests": tests}
+    inputs = [test["input"] for test in tests]
+    payload = {"prelude": PRELUDE, "code": code, "func_name": func_name, "limit": TIMEOUT_S, "inputs": inputs}
     timeout_s = (TIMEOUT_S + 1.0) * len(tests) + 5.0  # LCB's global timeout
     program = child_program(
-        _ChildTimeout, _child_call_with_limit, _child_entry, _child_functional,
-        call=f"_child_entry(_child_functional, {VERDICT_PREFIX!r})",
+        _ChildTimeout, _child_call_with_limit, _child_entry, _child_encode, _child_functional,
+        call="_child_entry(_child_functional)",
     )  # fmt: skip
-    verdict, result = run_child(
+    records, result = run_child(
         program, payload, timeout_s=timeout_s, memory_mb=_MEMORY_MB, max_output_bytes=_MAX_OUTPUT_BYTES
     )
-    if verdict is None:
-        return False, f"functional: {died(result, timeout_s)}"
-    return verdict.get("passed") is True, f"functional: {verdict.get('why')}"
+    for number, test in enumerate(tests):
+        record = records[number] if number < len(records) else None
+        if record is None:
+            return False, f"functional: {died(result, timeout_s)}"
+        if record.get("i") != number:
+            why = record.get("error") if "i" not in record else None
+            return False, f"functional: {str(why)[:200] if why else 'malformed report from the sandbox'}"
+        if "timeout" in record:
+            return False, f"functional: timeout on test {number} (limit {TIMEOUT_S:g} s)"
+        if "error" in record:
+            return False, f"functional: {str(record['error'])[:80]} on test {number}"
+        try:
+            out = decode(record.get("out"))
+        except (BadRecord, RecursionError):
+            return False, f"functional: unreadable output on test {number}"
+        if not same(list(out) if type(out) is tuple else out, json.loads(test["output"])):
+            return False, f"functional: wrong answer on test {number}"
+    return True, f"functional: passed {len(tests)} tests"
 
 
-def _child_functional(payload):
+def _child_functional(payload, report):
     import builtins
     import json
     import sys
@@ -148,18 +167,20 @@ def _child_functional(payload):
         method = getattr(solution(), name, None) if isinstance(solution, type) else None
         method = method or namespace.get(name)
     except BaseException as exc:  # noqa: BLE001
-        return {"passed": False, "why": f"defining the solution raised {type(exc).__name__}"}
+        report({"error": f"defining the solution raised {type(exc).__name__}"})
+        return
     if not callable(method):
-        return {"passed": False, "why": f"{name!r} is not defined"}
-    for number, test in enumerate(payload["tests"]):
-        args = [json.loads(line) for line in test["input"].split("\n")]
+        report({"error": f"{name!r} is not defined"})
+        return
+    for number, text in enumerate(payload["inputs"]):
+        args = [json.loads(line) for line in text.split("\n")]
         try:
             out = _child_call_with_limit(method, args, limit)
-            passed = (list(out) if isinstance(out, tuple) else out) == json.loads(test["output"])
+            encoded = _child_encode(out)
         except _ChildTimeout:
-            return {"passed": False, "why": f"timeout on test {number} (limit {limit:g} s)"}
+            report({"i": number, "timeout": limit})
+            return
         except BaseException as exc:  # noqa: BLE001
-            return {"passed": False, "why": f"{type(exc).__name__} on test {number}"}
-        if not passed:
-            return {"passed": False, "why": f"wrong answer on test {number}"}
-    return {"passed": True, "why": f"passed {len(payload['tests'])} tests"}
+            report({"i": number, "error": type(exc).__name__})
+            return
+        report({"i": number, "out": encoded})

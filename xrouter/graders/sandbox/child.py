@@ -19,11 +19,6 @@ def _child_limits(memory_bytes: int, cpu_s: int, nproc: int, nofile: int, fsize:
         resource.setrlimit(limit, (soft, hard))
 
 
-def _child_isolate_network(libc) -> bool:
-    clone_newuser, clone_newnet = 0x10000000, 0x40000000
-    return libc.unshare(clone_newuser | clone_newnet) == 0 or libc.unshare(clone_newnet) == 0
-
-
 def _child_seccomp(libc) -> bool:
     import ctypes
     import os
@@ -31,11 +26,35 @@ def _child_seccomp(libc) -> bool:
 
     # fmt: off
     tables = {  # audit arch, syscall numbers (asm/unistd_64.h; asm-generic for aarch64)
-        "x86_64": (0xC000003E, {"clone": 56, "fork": 57, "vfork": 58, "kill": 62, "ptrace": 101,
-                                "setrlimit": 160, "tkill": 200, "tgkill": 234, "prlimit64": 302,
-                                "process_vm_writev": 311, "clone3": 435}),
-        "aarch64": (0xC00000B7, {"kill": 129, "tkill": 130, "tgkill": 131, "ptrace": 117, "setrlimit": 164,
-                                 "clone": 220, "prlimit64": 261, "process_vm_writev": 271, "clone3": 435}),
+        "x86_64": (0xC000003E, {
+            "clone": 56, "fork": 57, "vfork": 58, "kill": 62, "tgkill": 234, "prlimit64": 302, "clone3": 435,
+            "deny": {"ptrace": 101, "setrlimit": 160, "tkill": 200, "process_vm_readv": 310,
+                     "process_vm_writev": 311, "rt_sigqueueinfo": 129, "rt_tgsigqueueinfo": 297,
+                     "pidfd_open": 434, "pidfd_send_signal": 424, "pidfd_getfd": 438, "kcmp": 312,
+                     "unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155,
+                     "chroot": 161, "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431,
+                     "fsmount": 432, "fspick": 433, "mount_setattr": 442, "name_to_handle_at": 303,
+                     "open_by_handle_at": 304, "keyctl": 250, "add_key": 248, "request_key": 249, "bpf": 321,
+                     "perf_event_open": 298, "userfaultfd": 323, "io_uring_setup": 425, "io_uring_enter": 426,
+                     "io_uring_register": 427, "personality": 135, "syslog": 103, "acct": 163,
+                     "quotactl": 179, "swapon": 167, "swapoff": 168, "reboot": 169, "kexec_load": 246,
+                     "init_module": 175, "finit_module": 313, "delete_module": 176, "setuid": 105,
+                     "setgid": 106, "setreuid": 113, "setregid": 114, "setresuid": 117, "setresgid": 119,
+                     "setgroups": 116}}),
+        "aarch64": (0xC00000B7, {
+            "clone": 220, "kill": 129, "tgkill": 131, "prlimit64": 261, "clone3": 435,
+            "deny": {"ptrace": 117, "setrlimit": 164, "tkill": 130, "process_vm_readv": 270,
+                     "process_vm_writev": 271, "rt_sigqueueinfo": 138, "rt_tgsigqueueinfo": 240,
+                     "pidfd_open": 434, "pidfd_send_signal": 424, "pidfd_getfd": 438, "kcmp": 272,
+                     "unshare": 97, "setns": 268, "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51,
+                     "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432,
+                     "fspick": 433, "mount_setattr": 442, "name_to_handle_at": 264, "open_by_handle_at": 265,
+                     "keyctl": 219, "add_key": 217, "request_key": 218, "bpf": 280, "perf_event_open": 241,
+                     "userfaultfd": 282, "io_uring_setup": 425, "io_uring_enter": 426,
+                     "io_uring_register": 427, "personality": 92, "syslog": 116, "acct": 89, "quotactl": 60,
+                     "swapon": 224, "swapoff": 225, "reboot": 142, "kexec_load": 104, "init_module": 105,
+                     "finit_module": 273, "delete_module": 106, "setuid": 146, "setgid": 144, "setreuid": 145,
+                     "setregid": 143, "setresuid": 147, "setresgid": 149, "setgroups": 159}}),
     }
     if os.uname().machine not in tables:
         return False
@@ -44,8 +63,8 @@ def _child_seccomp(libc) -> bool:
     arg0, arg2_lo, arg2_hi = 16, 32, 36  # offsets in struct seccomp_data (little endian)
     # (op, jump if true, jump if false, k); a jump is 0 (next instruction) or a label; labels are strings.
     prog = [(ld, 0, 0, 4), (jeq, 0, "kill", audit_arch), (ld, 0, 0, 0), (jge, "deny", 0, 0x40000000)]  # x32
-    prog += [(jeq, "deny", 0, nr[name]) for name in ("fork", "vfork", "ptrace", "setrlimit", "tkill",
-                                                     "process_vm_writev") if name in nr]
+    prog += [(jeq, "deny", 0, number) for number in nr["deny"].values()]
+    prog += [(jeq, "deny", 0, nr[name]) for name in ("fork", "vfork") if name in nr]
     prog += [
         (jeq, "enosys", 0, nr["clone3"]),
         (jeq, 0, "not_clone", nr["clone"]), (ld, 0, 0, arg0), (jset, "allow", "deny", 0x10000),  # CLONE_THREAD
@@ -176,15 +195,12 @@ def _child_main() -> None:
     import sys
     import types
 
-    root, allow_subprocess = sys.argv[1], sys.argv[2] == "1"
-    path = root + "/main.py"
+    path, root, allow_subprocess = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
     with open(path, encoding="utf-8") as f:
         code = compile(f.read(), path, "exec")
-    _child_limits(*map(int, sys.argv[3:]))
-    libc = ctypes.CDLL(None, use_errno=True)
-    _child_isolate_network(libc)
+    _child_limits(*map(int, sys.argv[4:]))
     if not allow_subprocess:
-        _child_seccomp(libc)
+        _child_seccomp(ctypes.CDLL(None, use_errno=True))
     _child_guards(root, allow_subprocess)
     main = types.ModuleType("__main__")
     main.__file__, main.__builtins__ = path, builtins

@@ -40,7 +40,7 @@ from typing import Any
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.base import Grade, register_grader
-from xrouter.graders.instructions_nltk import (
+from xrouter.graders.rules.instructions_nltk import (
     RESOURCE_OF_INSTRUCTION,
     ensure_nltk_data,
     missing_resources,

@@ -13,14 +13,13 @@ in the sandbox.
 the top-level imports, and the functions, classes and assignments that a given name reaches; example calls,
 asserts, prints and ``if __name__ == "__main__":`` blocks are dropped.
 
-Harnesses. A grader that needs more than "did the program exit cleanly" runs a harness: plain functions written
-in the grader module (named ``_child_*``, importing what they use), shipped as source by `child_program`, as
-the sandbox ships its own prelude. The item's data goes in as JSON on stdin; the harness swallows whatever the
-graded code prints and reports one verdict, a JSON object after `VERDICT_PREFIX` on the real stdout, then ends
-the process at once (so threads or atexit hooks of the graded code cannot delay it). `run_child` reads the
-verdict back: None when the child died first (timeout, memory, crash). A program that deliberately writes a
-forged verdict line to file descriptor 1 is not defended against: the sandbox protects the machine, not the
-score, from adversarial code.
+Harnesses. A grader that needs more than "what did the program print" runs a harness: plain functions
+written in the grader module (named ``_child_*``, importing what they use), shipped as source by
+`child_program`, as the sandbox ships its own prelude. The parent sends only inputs (JSON on stdin, values in
+`code_values`' encoding); the harness swallows whatever the graded code prints and reports what the code
+returned, one record per line (`code_values`), then ends the process at once. The parent alone holds the
+expected values and decides (`run_child` returns the records; each grader compares them): nothing the child
+prints is a verdict, so a forged line only claims an output, as returning it would.
 """
 
 from __future__ import annotations
@@ -38,9 +37,10 @@ from typing import Any
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.base import Grade, grade
+from xrouter.graders.rules.code_values import read_records
 from xrouter.graders.sandbox import ExecResult, run_python
+from xrouter.graders.sandbox.runner import Watch
 
-VERDICT_PREFIX = "@@xrouter-verdict@@"
 PYTHON_TAGS = ("python", "py", "python3")
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AnnAssign)
 UNPARSABLE = (SyntaxError, ValueError, RecursionError, MemoryError)  # what compiling odd text can raise
@@ -147,17 +147,23 @@ def child_program(*functions: Callable[..., Any] | type, call: str) -> str:
     return "\n\n".join(inspect.getsource(fn) for fn in functions) + f"\n\n{call}\n"
 
 
-def run_child(program: str, payload: Any, **limits: Any) -> tuple[dict[str, Any] | None, ExecResult]:
-    """Run a harness with ``payload`` as JSON on stdin; its verdict (None if it gave none) and the result."""
-    result = run_python(program, stdin=json.dumps(payload), **limits)
-    start = result.stdout.rfind(VERDICT_PREFIX)
-    if start < 0:
-        return None, result
-    try:
-        verdict = json.loads(result.stdout[start + len(VERDICT_PREFIX) :].split("\n", 1)[0])
-    except json.JSONDecodeError:
-        return None, result
-    return (verdict if isinstance(verdict, dict) else None), result
+def run_child(
+    program: str, payload: Any, watch: Watch | None = None, **limits: Any
+) -> tuple[list[dict[str, Any]], ExecResult]:
+    """Run a harness with ``payload`` as JSON on stdin; its records (`read_records`) and the result.
+    ``watch`` gets each complete record as it arrives and returns True to stop the run early."""
+    stream_watch = None
+    if watch is not None:
+        pending = bytearray()
+
+        def stream_watch(chunk: bytes) -> bool:
+            pending.extend(chunk)
+            *lines, rest = pending.split(b"\n")
+            pending[:] = rest
+            return any(watch(record) for record in read_records(b"\n".join(lines).decode("utf-8", "replace")))
+
+    result = run_python(program, stdin=json.dumps(payload), watch=stream_watch, **limits)
+    return read_records(result.stdout), result
 
 
 def died(result: ExecResult, limit_s: float) -> str:
@@ -209,8 +215,9 @@ def _child_call_with_limit(fn, args, seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _child_entry(run, prefix):
-    """Read the JSON payload, silence stdout/stderr, ``verdict = run(payload)``, report it, exit at once."""
+def _child_entry(run):
+    """Read the JSON payload, silence stdout/stderr, ``run(payload, report)`` where ``report(record)`` writes
+    one JSON record on a private copy of the standard output, then exit at once."""
     import io
     import json
     import os
@@ -224,12 +231,16 @@ def _child_entry(run, prefix):
             return len(text)
 
     payload = json.loads(sys.stdin.read())
-    real_stdout, exit_now = sys.stdout, os._exit
+    channel, dumps, write, exit_now = os.dup(1), json.dumps, os.write, os._exit
+
+    def report(record):
+        data = (dumps(record) + "\n").encode()
+        while data:
+            data = data[write(channel, data) :]
+
     sys.stdout = sys.stderr = Sink()
     try:
-        verdict = run(payload)
+        run(payload, report)
     except BaseException as exc:  # noqa: BLE001 -- graded code can break anything; report, never hang
-        verdict = {"passed": False, "why": f"harness failed: {type(exc).__name__}: {exc}"[:300]}
-    real_stdout.write(prefix + json.dumps(verdict) + "\n")
-    real_stdout.flush()
+        report({"error": f"harness failed: {type(exc).__name__}: {exc}"[:300]})
     exit_now(0)

@@ -1,5 +1,5 @@
 """Reference responses for the answer-text graders: ``multiple_choice``, ``bbeh``, ``arc_grid``, ``ifeval``,
-``ifbench`` (see `xrouter.graders.references` for the contract: gold scores 1, wrong scores 0).
+``ifbench`` (see `xrouter.graders.references.base` for the contract: gold scores 1, wrong scores 0).
 
 - ``multiple_choice``: gold ends with ``Answer: <gold letter>``; wrong with the next letter.
 - ``bbeh``: gold ends with ``The answer is: <target>``; wrong gives another answer of the same kind (another
@@ -22,10 +22,10 @@ import string
 from typing import Any
 
 from xrouter.data.schema import BenchmarkItem
-from xrouter.graders.instructions import checker_classes, grade_instructions, unavailable_instructions
-from xrouter.graders.instructions_reference import ifeval_draft, ifeval_gold, ifeval_wrong
-from xrouter.graders.instructions_reference_ifbench import ifbench_gold, ifbench_wrong
-from xrouter.graders.references import register_reference
+from xrouter.graders.references.base import register_reference
+from xrouter.graders.references.ifbench import ifbench_gold, ifbench_wrong
+from xrouter.graders.references.ifeval import ifeval_draft, ifeval_gold, ifeval_wrong
+from xrouter.graders.rules.instructions import checker_classes, grade_instructions, unavailable_instructions
 
 # Pairs of instructions that one response cannot both follow, when the condition in the reason holds.
 CONFLICTS: dict[tuple[str, str], str] = {

@@ -30,7 +30,7 @@ from math_verify.errors import TimeoutException
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders.base import Grade, register_grader
-from xrouter.graders.extract import boxed_contents, clean_answer, extract_answer
+from xrouter.graders.rules.extract import boxed_contents, clean_answer, extract_answer
 
 _TIMEOUT_S = 5
 _MAX_ANSWER_CHARS = 1000

@@ -1,0 +1,355 @@
+"""Serving speed: requests/s and the router's added latency under load, for the app under uvicorn and under
+`bentoml serve`.
+
+Each server runs in its own process on 127.0.0.1 and the load comes from another process (asyncio + aiohttp,
+one connection per client, each client sending its next request as soon as the last one is answered). The
+router serves in replay mode over recorded prompts, so no model is called: what is measured is the service
+itself (parsing, routing policy, budget guard, ledger writes, metadata). The router's *added latency* is its
+p50/p99 minus those of a do-nothing handler (same framework, same process model, same concurrency, a fixed
+small chat.completion body) — what routing costs on top of serving any request at all.
+
+Scenarios: `warm` (every prompt's embedding is cached before measuring) and `cold` (uvicorn only, 1 client:
+each request a prompt the server has never seen, so its embedding is computed on the request path).
+
+    python benchmarks/serve_load.py [--data data] [--router models/router] [--duration 8] [--clients 1 8 64]
+
+Prints one row per (server, handler, clients) and the added latency per (server, clients); `--json PATH`
+writes the figures. Run on a quiet machine: the figures are only as good as the CPU they get.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+REPO = Path(__file__).resolve().parents[1]
+TORCH_THREADS: int | None = None  # --torch-threads: OMP_NUM_THREADS of the servers (None: as `make serve` runs)
+NOOP_BODY = {
+    "id": "chatcmpl-noop", "object": "chat.completion", "created": 0, "model": "router-tool-rl",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+}
+
+# -- servers (each runs in its own process) ------------------------------------------------------------------
+
+
+def noop_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request) -> JSONResponse:  # reads the body like any handler would
+        await request.body()
+        return JSONResponse(NOOP_BODY)
+
+    return app
+
+
+def router_app(params_file: Path, warm: list[str]) -> Any:
+    from xrouter.serve.app import create_app  # noqa: PLC0415
+    from xrouter.serve.config import load_serve_params  # noqa: PLC0415
+
+    app = create_app(load_serve_params(params_file))
+    if warm:
+        app.state.serve.engine.router.warm(warm)
+    return app
+
+
+def serve_uvicorn(kind: str, port: int, params_file: Path, warm_file: Path | None) -> None:
+    import uvicorn  # noqa: PLC0415
+
+    warm = json.loads(warm_file.read_text()) if warm_file else []
+    app = noop_app() if kind == "noop" else router_app(params_file, warm)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+NOOP_SERVICE = '''
+import bentoml
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+BODY = {body!r}
+app = FastAPI()
+
+
+@app.post("/chat/completions")
+async def chat(request: Request) -> JSONResponse:
+    await request.body()
+    return JSONResponse(BODY)
+
+
+@bentoml.asgi_app(app, path="/v1")
+@bentoml.service(name="noop", workers={workers}, traffic={{"timeout": 120}})
+class Noop:
+    pass
+'''
+
+
+def bentoml_workers() -> int:
+    """The router service's worker count (service.py), so the do-nothing service runs as many."""
+    text = (REPO / "service.py").read_text()
+    marker = "workers="
+    i = text.find(marker)
+    return int(text[i + len(marker):].split(",")[0].split(")")[0]) if i >= 0 else 1
+
+
+def start_server(kind: str, server: str, port: int, params_file: Path, warm_file: Path | None,
+                 workdir: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "BENTOML_DO_NOT_TRACK": "true",
+           "BENTOML_HOME": str(workdir / "bentoml"), "XROUTER_PARAMS": str(params_file)}
+    if TORCH_THREADS:  # intra-op threads of torch (and BLAS) in the server: the policy's tensors are tiny
+        env.update({"OMP_NUM_THREADS": str(TORCH_THREADS), "MKL_NUM_THREADS": str(TORCH_THREADS)})
+    log = open(workdir / f"{server}-{kind}.log", "w")  # noqa: SIM115 - closed with the process
+    if server == "uvicorn":
+        cmd = [sys.executable, __file__, "_serve", kind, str(port), str(params_file)] + (
+            [str(warm_file)] if warm_file else [])
+        return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    if kind == "noop":
+        svc = workdir / "noop_service"
+        svc.mkdir(exist_ok=True)
+        (svc / "service.py").write_text(NOOP_SERVICE.format(body=NOOP_BODY, workers=bentoml_workers()))
+        target, cwd = "service:Noop", svc
+    else:
+        target, cwd = "service:XRouter", REPO
+    bentoml = Path(sys.executable).with_name("bentoml")
+    cmd = [str(bentoml), "serve", target, "--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_ready(port: int, proc: subprocess.Popen, timeout_s: float = 600) -> None:
+    import httpx  # noqa: PLC0415
+
+    deadline = time.monotonic() + timeout_s
+    body = {"model": "router-tool-rl", "messages": [{"role": "user", "content": "ping"}]}
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with {proc.returncode}")
+        try:
+            r = httpx.post(f"http://127.0.0.1:{port}/v1/chat/completions", json=body, timeout=30)
+            if r.status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"server on port {port} not ready after {timeout_s:.0f} s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# -- load (its own process) ----------------------------------------------------------------------------------
+
+
+async def _load(url: str, prompts: list[str], clients: int, duration_s: float, warmup_s: float,
+                once: bool) -> dict[str, Any]:
+    import aiohttp  # noqa: PLC0415
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    counter = 0
+    t0 = time.perf_counter()
+    measure_from, stop_at = t0 + warmup_s, t0 + warmup_s + duration_s
+    connector = aiohttp.TCPConnector(limit=clients, force_close=False)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
+
+        async def client() -> None:
+            nonlocal counter
+            while True:
+                if once:
+                    if counter >= len(prompts):
+                        return
+                elif time.perf_counter() >= stop_at:
+                    return
+                text = prompts[counter % len(prompts)]
+                counter += 1
+                body = {"model": "router-tool-rl", "max_tokens": 1000,
+                        "messages": [{"role": "user", "content": text}]}
+                start = time.perf_counter()
+                try:
+                    async with session.post(url, json=body) as r:
+                        await r.read()
+                        status = r.status
+                except aiohttp.ClientError as err:
+                    status = type(err).__name__
+                end = time.perf_counter()
+                if status != 200:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+                elif once or start >= measure_from:
+                    latencies.append(end - start)
+
+        t_start = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        elapsed = (time.perf_counter() - t_start) if once else duration_s
+    lat = sorted(latencies)
+    q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] * 1000 if lat else float("nan")  # noqa: E731
+    return {"clients": clients, "requests": len(lat), "rps": len(lat) / elapsed if elapsed else 0.0,
+            "p50_ms": q(0.50), "p99_ms": q(0.99), "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan"),
+            "errors": errors}
+
+
+def run_load(port: int, prompts_file: Path, clients: int, duration_s: float, warmup_s: float,
+             once: bool = False) -> dict[str, Any]:
+    """The load generator in a separate process (its JSON on stdout)."""
+    cmd = [sys.executable, __file__, "_load", str(port), str(prompts_file), str(clients), str(duration_s),
+           str(warmup_s), "1" if once else "0"]
+    out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# -- orchestration -------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_params(workdir: Path, data: Path, router: Path) -> Path:
+    """A copy of params.yaml whose `serve:` block replays recorded answers from `data` with `router`, and keeps
+    its ledger in `workdir`."""
+    import yaml  # noqa: PLC0415
+
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())
+    raw["serve"].update({"source": "replay", "data": str(data.resolve()), "router": str(router.resolve()),
+                         "ledger_url": f"sqlite:///{workdir / 'ledger.db'}", "max_pending": 256})
+    path = workdir / "params.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+def recorded_prompts(data: Path, router: Path, n: int) -> list[str]:
+    """`n` recorded prompts every model of the router's pool answered (replay serves them all)."""
+    from xrouter.data.world import ReplayWorld  # noqa: PLC0415
+
+    card = json.loads((router / "router.json").read_text())
+    world = ReplayWorld.from_data_dir(data)
+    counts = world.outcomes[world.outcomes["model"].isin(card["models"])].groupby("prompt_id")["model"].nunique()
+    full = set(counts[counts == len(card["models"])].index)
+    prompts = world.prompts[world.prompts["prompt_id"].isin(full)].sort_values("prompt_id")
+    texts = [str(q) for q in prompts["question"]]
+    return list(dict.fromkeys(texts))[:n]
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    workdir = Path(tempfile.mkdtemp(prefix="serve_load_"))
+    params_file = write_params(workdir, args.data, args.router)
+    prompts = recorded_prompts(args.data, args.router, args.prompts + args.cold)
+    warm, cold = prompts[: args.prompts], prompts[args.prompts:]
+    (workdir / "warm.json").write_text(json.dumps(warm))
+    (workdir / "cold.json").write_text(json.dumps(cold))
+    rows: list[dict[str, Any]] = []
+    for server in args.servers:
+        for kind in ("noop", "router"):
+            port = free_port()
+            # uvicorn: embeddings warmed in-process before serving; bentoml: a warm-up pass per worker
+            warm_file = workdir / "warm.json" if (server == "uvicorn" and kind == "router") else None
+            proc = start_server(kind, server, port, params_file, warm_file, workdir)
+            try:
+                wait_ready(port, proc)
+                if server == "bentoml" and kind == "router":
+                    for _ in range(3):  # requests spread over the workers: each sees every prompt
+                        run_load(port, workdir / "warm.json", 8, 0, 0, once=True)
+                for clients in args.clients:
+                    r = run_load(port, workdir / "warm.json", clients, args.duration, args.warmup)
+                    rows.append({"server": server, "handler": kind, "scenario": "warm", **r})
+                    print(json.dumps(rows[-1]), flush=True)
+            finally:
+                stop_server(proc)
+    if "uvicorn" in args.servers and cold:
+        port = free_port()
+        # one other prompt warmed: the embedding model is loaded, the measured prompts' embeddings are not cached
+        (workdir / "load_model.json").write_text(json.dumps(warm[:1]))
+        proc = start_server("router", "uvicorn", port, params_file, workdir / "load_model.json", workdir)
+        try:
+            wait_ready(port, proc)
+            r = run_load(port, workdir / "cold.json", 1, 0, 0, once=True)
+            rows.append({"server": "uvicorn", "handler": "router", "scenario": "cold", **r})
+            print(json.dumps(rows[-1]), flush=True)
+        finally:
+            stop_server(proc)
+    return {"rows": rows, "added": added_latency(rows), "prompts": len(warm), "cold_prompts": len(cold),
+            "duration_s": args.duration, "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
+            "torch_threads": TORCH_THREADS}
+
+
+def added_latency(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    noop = {(r["server"], r["clients"]): r for r in rows if r["handler"] == "noop"}
+    out = []
+    for r in rows:
+        base = noop.get((r["server"], r["clients"]))
+        if r["handler"] == "router" and base is not None:
+            out.append({"server": r["server"], "scenario": r["scenario"], "clients": r["clients"],
+                        "router_rps": r["rps"], "noop_rps": base["rps"],
+                        "added_p50_ms": r["p50_ms"] - base["p50_ms"], "added_p99_ms": r["p99_ms"] - base["p99_ms"]})
+    return out
+
+
+def print_report(result: dict[str, Any]) -> None:
+    print(f"\nserve load: {result['prompts']} recorded prompts (warm), {result['duration_s']} s per point, "
+          f"{result['cpus']} CPUs, load average at the end {result['load_avg'][0]:.1f}, "
+          f"OMP_NUM_THREADS={result['torch_threads'] or 'unset'}")
+    print(f"{'server':8} {'handler':7} {'scenario':8} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} errors")
+    for r in result["rows"]:
+        print(f"{r['server']:8} {r['handler']:7} {r['scenario']:8} {r['clients']:>7} {r['rps']:>8.1f} "
+              f"{r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['errors'] or ''}")
+    print(f"\n{'server':8} {'scenario':8} {'clients':>7} {'router req/s':>12} {'added p50 ms':>12} {'added p99 ms':>12}")
+    for a in result["added"]:
+        print(f"{a['server']:8} {a['scenario']:8} {a['clients']:>7} {a['router_rps']:>12.1f} "
+              f"{a['added_p50_ms']:>12.2f} {a['added_p99_ms']:>12.2f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_serve":
+        kind, port, params_file = argv[1], int(argv[2]), Path(argv[3])
+        serve_uvicorn(kind, port, params_file, Path(argv[4]) if len(argv) > 4 else None)
+        return
+    if argv and argv[0] == "_load":
+        port, prompts_file, clients, duration, warmup, once = argv[1:7]
+        prompts = json.loads(Path(prompts_file).read_text())
+        print(json.dumps(asyncio.run(_load(f"http://127.0.0.1:{port}/v1/chat/completions", prompts, int(clients),
+                                           float(duration), float(warmup), once == "1"))))
+        return
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=REPO / "data")
+    ap.add_argument("--router", type=Path, default=REPO / "models" / "router")
+    ap.add_argument("--clients", type=int, nargs="+", default=[1, 8, 64])
+    ap.add_argument("--servers", nargs="+", choices=["uvicorn", "bentoml"], default=["uvicorn", "bentoml"])
+    ap.add_argument("--duration", type=float, default=8.0, help="seconds measured per point")
+    ap.add_argument("--warmup", type=float, default=1.0, help="seconds of load before measuring each point")
+    ap.add_argument("--prompts", type=int, default=200, help="recorded prompts cycled through (warm)")
+    ap.add_argument("--cold", type=int, default=50, help="never-seen prompts for the cold scenario")
+    ap.add_argument("--torch-threads", type=int, default=None,
+                    help="OMP_NUM_THREADS for the servers (default: unset, as `make serve` runs)")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    global TORCH_THREADS
+    TORCH_THREADS = args.torch_threads
+    result = measure(args)
+    print_report(result)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
