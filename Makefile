@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FIND_LINKS := $(shell test -d /opt/wheels && echo --find-links /opt/wheels)
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-fast sweep lock gpu-lock gpu-config-check venv clean-venv system-deps serve
+.PHONY: run test test-fast sweep ui ui-stop lock gpu-lock gpu-config-check venv clean-venv system-deps serve
 
 # OS packages the tests and servers need (PostgreSQL for the ledger and MLflow, bubblewrap for the grading
 # sandbox and util-linux for its setpriv, Chromium for the UI tests). Installs only what is missing; needs root or sudo.
@@ -52,6 +52,19 @@ serve: $(STAMP)
 # One router per λ of params.yaml `sweep`, in parallel on Ray, logged to MLflow; needs `make run` first (data).
 sweep: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" python -m flows.sweep
+
+# The operations stack on 127.0.0.1 (xrouter/ops/stack.py): PostgreSQL :$(PG_PORT), the MLflow tracking server
+# :$(MLFLOW_PORT) on it, the Prefect server :$(PREFECT_PORT) with a worker, the flows deployed (prefect.yaml).
+# State and logs in .xrouter/. `make run` does not need it (embedded defaults: SQLite MLflow, ephemeral Prefect).
+PREFECT_PORT ?= 4200
+MLFLOW_PORT ?= 5000
+PG_PORT ?= 5433
+ui: $(STAMP) system-deps
+	PATH="$(CURDIR)/$(BIN):$$PATH" python -m xrouter.ops.stack up --prefect-port $(PREFECT_PORT) \
+		--mlflow-port $(MLFLOW_PORT) --pg-port $(PG_PORT)
+
+ui-stop:
+	PATH="$(CURDIR)/$(BIN):$$PATH" python -m xrouter.ops.stack down
 
 # Re-resolve the lock after changing pyproject.toml (needs uv; never run by `make run`/`make test`).
 lock: $(STAMP)

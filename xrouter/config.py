@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from xrouter.data.config import PrepareParams, ValidateParams
 from xrouter.env.config import EnvParams
 from xrouter.evaluate.config import EvaluateParams, GateParams
+from xrouter.evaluate.regression import NightlyParams
 from xrouter.rl.config import SweepParams, TrainParams
 from xrouter.serve.config import ServeParams
 
@@ -76,6 +77,7 @@ class Params(BaseModel):
     gate: GateParams = GateParams()
     sweep: SweepParams = SweepParams()
     serve: ServeParams = ServeParams()
+    nightly: NightlyParams = NightlyParams()
 
     @model_validator(mode="after")
     def _resolve(self) -> "Params":

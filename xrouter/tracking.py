@@ -45,15 +45,53 @@ class MetricBuffer:
         self._pending = []
 
 
-def setup_mlflow(p: MlflowParams, root: Path) -> None:
+def tracking_uri(p: MlflowParams, root: Path) -> str:
+    """`MLFLOW_TRACKING_URI` when set (a tracking server: `make ui` gives its worker one), else params'
+    `mlflow.tracking_uri` with a relative SQLite path resolved in the project root."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI") or p.tracking_uri
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
+        uri = f"sqlite:///{(root / uri.removeprefix('sqlite:///')).resolve()}"
+    return uri
+
+
+def setup_mlflow(p: MlflowParams, root: Path, experiment: str | None = None) -> str:
+    """Point MLflow at the project's tracking store and experiment (params' unless `experiment`); returns
+    the tracking URI."""
     os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
     import mlflow  # noqa: PLC0415 (slow import, only where tracking happens)
 
-    uri = p.tracking_uri
-    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
-        uri = f"sqlite:///{(root / uri.removeprefix('sqlite:///')).resolve()}"
+    uri = tracking_uri(p, root)
     mlflow.set_tracking_uri(uri)
-    mlflow.set_experiment(p.experiment)
+    mlflow.set_experiment(experiment or p.experiment)
+    # MLflow 3's UI opens an experiment of unknown kind on its GenAI (traces) overview; ours are model training
+    mlflow.set_experiment_tag("mlflow.experimentKind", "custom_model_development")
+    return uri
+
+
+def ui_links(uri: str, experiment_id: str, run_id: str | None = None, model: str | None = None,
+             version: str | None = None) -> dict[str, str]:
+    """Addresses in the MLflow UI of a run and a registered model version; empty unless the tracking store is
+    a server (http[s]://: the same address serves the UI)."""
+    if not uri.startswith(("http://", "https://")):
+        return {}
+    base = uri.rstrip("/")
+    links = {}
+    if run_id:
+        links["run"] = f"{base}/#/experiments/{experiment_id}/runs/{run_id}"
+    if model and version:
+        links["model_version"] = f"{base}/#/models/{model}/versions/{version}"
+    return links
+
+
+def latest_version(model: str):
+    """The newest version of a registered model (highest version number); a clear error when none exists."""
+    from mlflow.tracking import MlflowClient  # noqa: PLC0415
+
+    versions = MlflowClient().search_model_versions(f"name = '{model}'")
+    if not versions:
+        raise LookupError(f"no registered versions of model '{model}' in the MLflow registry "
+                          "(the train stage registers one: `dvc repro train`)")
+    return max(versions, key=lambda v: int(v.version))
 
 
 def first_model(router, text: str, lam: float) -> str:
