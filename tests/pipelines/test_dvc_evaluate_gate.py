@@ -41,7 +41,7 @@ def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> Non
         p["gate"]["families"] = {}
 
     _edit_params(proj, short)
-    run = _dvc(proj, "repro", check=False)
+    run = _dvc(proj, "repro", "gate", check=False)  # the chain up to the gate (packaging is tests/serve's)
     assert run.returncode == 0, run.stderr[-3000:]
     for stage in ("prepare", "validate", "train", "evaluate", "gate"):
         assert f"Running stage '{stage}'" in run.stdout
@@ -62,7 +62,7 @@ def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> Non
         p["gate"]["overall"] = {"min_accuracy_vs_best_single": 0.5}  # more accurate than any model can be
 
     _edit_params(proj, strict)
-    stopped = _dvc(proj, "repro", check=False)
+    stopped = _dvc(proj, "repro", "gate", check=False)
     assert stopped.returncode != 0
     assert "Running stage 'evaluate'" not in stopped.stdout  # only the gate's params changed
     out = stopped.stdout + stopped.stderr
@@ -77,7 +77,7 @@ def _check_code_edits_make_the_right_stages_stale(proj: Path) -> None:
         before = f.read_text()
         f.write_text(before + "\n# edited\n")
         try:
-            out = _dvc(proj, "status", "--json").stdout
+            out = _dvc(proj, "status", "--with-deps", "gate", "--json").stdout
         finally:
             f.write_text(before)
         return set(json.loads(out or "{}"))
@@ -85,7 +85,7 @@ def _check_code_edits_make_the_right_stages_stale(proj: Path) -> None:
     assert stale_after("xrouter/pool/pools.yaml") == {"train", "evaluate", "gate"}
     assert stale_after("xrouter/evaluate/summary.py") == {"evaluate", "gate"}
     assert stale_after("xrouter/data/prices.py") == {"prepare", "validate", "train", "evaluate", "gate"}
-    assert set(json.loads(_dvc(proj, "status", "--json").stdout or "{}")) == set()
+    assert set(json.loads(_dvc(proj, "status", "--with-deps", "gate", "--json").stdout or "{}")) == set()
 
 
 def _check_cli_agrees(proj: Path, bundle: Path, evaluation: dict) -> None:
