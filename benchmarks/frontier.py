@@ -30,7 +30,6 @@ from xrouter.env.episode import RoutingEnv  # noqa: E402
 from xrouter.env.judge import ReplayJudge  # noqa: E402
 from xrouter.data.splits import split_ids  # noqa: E402
 from xrouter.routers.training import training_data  # noqa: E402
-from xrouter.env.config import EnvParams  # noqa: E402
 from xrouter.env.queries import replay_queries  # noqa: E402
 from xrouter.metrics import (  # noqa: E402
     bootstrap_cost_saved,

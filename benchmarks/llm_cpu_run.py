@@ -24,9 +24,7 @@ from pathlib import Path
 import torch
 
 from xrouter.config import load_params
-from xrouter.env.config import EnvParams
 from xrouter.env.episode import RoutingEnv
-from xrouter.rl.config import TrainParams
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.rl.llm.rollout import run_episodes
 from xrouter.rl.llm.router import load_llm_router

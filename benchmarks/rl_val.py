@@ -21,7 +21,6 @@ from pathlib import Path
 import torch
 
 from xrouter.config import load_params
-from xrouter.env.config import EnvParams
 from xrouter.env.reward import RewardParams
 from xrouter.metrics import cost_saved_at_matched_accuracy, frontier_auc, shared_cost_range
 from xrouter.routers.curves import LAMBDAS

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pydantic import BaseModel
 
 from xrouter.config import Params, ParamsError, load_params
 

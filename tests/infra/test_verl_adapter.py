@@ -31,7 +31,6 @@ from xrouter_verl.tool import (
 )
 
 from xrouter.data.world import ReplayWorld
-from xrouter.env.config import EnvParams
 from xrouter.env.episode import EpisodeLimits
 from xrouter.env.reward import RewardParams, get_reward
 

@@ -20,6 +20,9 @@ from xrouter.data.prepare import read_tables
 from xrouter.data.prices import build_price_catalog
 from xrouter.data.schema import BenchmarkItem
 
+if TYPE_CHECKING:
+    from xrouter.data.config import PrepareParams
+
 # ZeroEval's GSM8K and CruxEval-O prompts are items of the bundle's benchmarks: `gsm:gsm8k-main-test-#N` is
 # `gsm8k/N`, `crux:crux-test-#N` is `cruxeval_o/sample_N` (same question, same gold). MATH level 5 has no benchmark
 # of its own: its prompts are graded with math-verify against ZeroEval's gold.

@@ -15,7 +15,6 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Literal
 
 import torch
 
