@@ -30,6 +30,23 @@ GRADED_BENCHMARKS = ("gsm8k", "cruxeval_o")
 _ITEM_NUMBER = re.compile(r"#(\d+)$")
 
 
+def benchmark_item(task: str, prompt_id: str, gold: str, items: dict[str, BenchmarkItem],
+                   question: str = "(ZeroEval prompt)") -> BenchmarkItem:
+    """The benchmark item a ZeroEval replay prompt is graded against: its GSM8K / CruxEval-O item from `items`,
+    or, for MATH level 5, a math-verify item with ZeroEval's gold. Raises naming the prompt when it has no item."""
+    if task == "math-l5":
+        return BenchmarkItem(f"math_level5/{prompt_id.split(':', 1)[1]}", "math_level5", "", "math",
+                             [{"role": "user", "content": question}], {"answers": [gold]}, "math_verify",
+                             {"all_required": False})
+    match = _ITEM_NUMBER.search(prompt_id)
+    if task not in ("gsm", "crux") or match is None:
+        raise ValueError(f"ZeroEval prompt id {prompt_id!r} (task {task!r}) has no '#N' item number")
+    item_id = f"gsm8k/{match.group(1)}" if task == "gsm" else f"cruxeval_o/sample_{match.group(1)}"
+    if item_id not in items:
+        raise KeyError(f"{prompt_id}: no benchmark item {item_id} in the bundle")
+    return items[item_id]
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One recorded (prompt, model) result. Only the judge and the oracle may read `correct`/`score`."""
@@ -107,15 +124,11 @@ class ReplayWorld:
         row = self.prompts.loc[self.prompts["prompt_id"] == prompt_id]
         if row.empty or not row["gold"].iloc[0]:
             return None
-        task, gold = row["task"].iloc[0], row["gold"].iloc[0]
-        if task == "math-l5":
-            return BenchmarkItem(f"math_level5/{prompt_id.split(':', 1)[1]}", "math_level5", "", "math",
-                                 [{"role": "user", "content": row["question"].iloc[0]}], {"answers": [gold]},
-                                 "math_verify", {"all_required": False})
-        number = _ITEM_NUMBER.search(prompt_id)
-        if task not in ("gsm", "crux") or number is None:
+        try:
+            return benchmark_item(row["task"].iloc[0], prompt_id, row["gold"].iloc[0], self._items,
+                                  row["question"].iloc[0])
+        except (ValueError, KeyError):
             return None
-        return self._items.get(f"gsm8k/{number.group(1)}" if task == "gsm" else f"cruxeval_o/sample_{number.group(1)}")
 
     def has_prompt(self, prompt_id: str) -> bool:
         return prompt_id in self._prompt_ids

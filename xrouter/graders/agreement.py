@@ -10,7 +10,6 @@ item whose gold is ZeroEval's answer. `xrouter graders agreement` prints the tab
 from __future__ import annotations
 
 import random
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,12 +17,11 @@ from pathlib import Path
 
 from xrouter.data.benchmarks import load_benchmark
 from xrouter.data.outcomes import load_replay_prompts, load_zeroeval_outcomes, load_zeroeval_responses
-from xrouter.data.schema import BenchmarkItem
+from xrouter.data.world import benchmark_item
 from xrouter.graders.base import Grade, grade
 from xrouter.graders.rules.code_common import grade_many
 
 TASKS = ("gsm", "math-l5", "crux")
-_ID = re.compile(r"#(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -53,23 +51,6 @@ class TaskAgreement:
     @property
     def rate(self) -> float:
         return self.agree / self.n if self.n else float("nan")
-
-
-def benchmark_item(task: str, prompt_id: str, gold: str, items: dict[str, BenchmarkItem]) -> BenchmarkItem:
-    """The benchmark item a ZeroEval prompt is graded against."""
-    if task == "math-l5":
-        return BenchmarkItem(
-            id=f"math_level5/{prompt_id.split(':', 1)[1]}", benchmark="math_level5", subset="", domain="math",
-            messages=[{"role": "user", "content": "(ZeroEval prompt)"}], gold={"answers": [gold]},
-            grader="math_verify", grader_kwargs={"all_required": False},
-        )  # fmt: skip
-    match = _ID.search(prompt_id)
-    if match is None:
-        raise ValueError(f"ZeroEval prompt id {prompt_id!r} has no '#N' item number")
-    item_id = f"gsm8k/{match.group(1)}" if task == "gsm" else f"cruxeval_o/sample_{match.group(1)}"
-    if item_id not in items:
-        raise KeyError(f"{prompt_id}: no benchmark item {item_id} in the bundle")
-    return items[item_id]
 
 
 def responses(
