@@ -65,12 +65,11 @@ def deployed(stack, bundle, tmp_path_factory) -> Deployed:
     deployments = {d["name"]: d for d in api.post("/deployments/filter", json={}).json()}
     worker = start_worker(stack.env, proj.parent / "worker.log", proj)
     try:
-        runs = {}
-        for name, parameters, timeout in (("xrouter-pipeline", {"until": "prepare"}, 600),
-                                          ("lambda-sweep", {}, 600)):
-            created = api.post(f"/deployments/{deployments[name]['id']}/create_flow_run",
-                               json={"parameters": parameters}).json()
-            runs[name] = _wait_finished(api, created["id"], timeout, worker)
+        # both at once: the process worker runs them side by side (the sweep's Ray start-up overlaps prepare)
+        created = {name: api.post(f"/deployments/{deployments[name]['id']}/create_flow_run",
+                                  json={"parameters": parameters}).json()
+                   for name, parameters in (("xrouter-pipeline", {"until": "prepare"}), ("lambda-sweep", {}))}
+        runs = {name: _wait_finished(api, run["id"], 600, worker) for name, run in created.items()}
         yield Deployed(proj, api, deployments, runs, worker)
     finally:
         worker.stop()

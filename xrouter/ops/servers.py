@@ -60,7 +60,7 @@ class Service:
         return wait_until_answers(self.health_url, timeout, self.alive)
 
     def stop(self, grace: float = 10.0) -> None:
-        stop_pid(self.pid, grace)
+        stop_pid(self.pid, grace, self.proc)
         if self.proc is not None:
             self.proc.wait(timeout=5)
 
@@ -77,14 +77,18 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def stop_pid(pid: int, grace: float = 15.0) -> None:
-    """SIGTERM the process group we started (servers fork workers), SIGKILL after `grace` seconds."""
+def stop_pid(pid: int, grace: float = 15.0, child: subprocess.Popen | None = None) -> None:
+    """SIGTERM the process group we started (servers fork workers), SIGKILL after `grace` seconds. `child`, when
+    the leader is this process's own child, is reaped as soon as it exits: an unreaped zombie still counts as a
+    member of its group, and the wait would otherwise last the whole grace period."""
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         return
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
+        if child is not None:
+            child.poll()
         try:
             os.killpg(pid, 0)
         except ProcessLookupError:
