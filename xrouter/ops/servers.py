@@ -112,13 +112,16 @@ def _spawn(name: str, cmd: list[str], log: Path, env: dict[str, str], url: str, 
 def start_mlflow(backend_store_uri: str, artifacts_dir: Path, port: int, log: Path,
                  env: dict[str, str] | None = None) -> Service:
     """`mlflow server` with `backend_store_uri` (runs, metrics, the model registry) and artifacts served by the
-    server itself from `artifacts_dir` (clients log through HTTP: `mlflow-artifacts:/`)."""
+    server itself from `artifacts_dir` (clients log through HTTP: `mlflow-artifacts:/`). MLflow 3's job runner
+    (huey consumers for GenAI jobs such as prompt optimization, three extra Python processes of ~390 MB each)
+    is switched off: nothing here submits jobs."""
     artifacts_dir.mkdir(parents=True, exist_ok=True)
     url = f"http://127.0.0.1:{port}"
     cmd = [str(BIN / "mlflow"), "server", "--backend-store-uri", backend_store_uri, "--serve-artifacts",
            "--artifacts-destination", str(artifacts_dir.resolve()), "--host", "127.0.0.1", "--port", str(port),
            "--workers", "1"]
-    return _spawn("mlflow", cmd, log, offline_env(env), url, f"{url}/health")
+    return _spawn("mlflow", cmd, log, offline_env(env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false"), url,
+                  f"{url}/health")
 
 
 def start_prefect(home: Path, port: int, log: Path, env: dict[str, str] | None = None) -> Service:
