@@ -78,7 +78,7 @@ class Registry(Generic[T]):
                 self._loading = False
 
     @contextlib.contextmanager
-    def scratch(self) -> Iterator["Registry[T]"]:
+    def scratch(self) -> Iterator[Registry[T]]:
         """Registrations made inside the block are dropped at its end (tests register throw-away entries)."""
         self._load()
         saved = dict(self._items)

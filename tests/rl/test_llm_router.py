@@ -10,10 +10,10 @@ from xrouter.backends.replay import ReplayBackend
 from xrouter.env.episode import EpisodeLimits, RoutingEnv
 from xrouter.env.judge import ReplayJudge
 from xrouter.env.queries import replay_queries
-from xrouter.env.types import Answer, CallModels, Observation, Query, SelectResponse, CallRecord
+from xrouter.env.types import Answer, CallModels, CallRecord, Observation, Query, SelectResponse
+from xrouter.rl.config import CPU_POOL, LLMTrainConfig
 from xrouter.rl.llm.chat import episode_messages, grammars, parse_reply
 from xrouter.rl.llm.policy import LLMPolicy
-from xrouter.rl.config import CPU_POOL, LLMTrainConfig
 from xrouter.rl.llm.trainer import train_llm
 
 
