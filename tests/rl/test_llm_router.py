@@ -106,8 +106,7 @@ def test_logprobs_are_those_of_the_constrained_distribution(policy, pool) -> Non
 def test_a_dapo_step_on_replay_episodes_updates_the_model(smollm, world, pool, split_ids, tmp_path) -> None:
     import copy
 
-    from xrouter.rl.llm.router import load_llm_router, save_llm_router
-    from xrouter.routers.card import RouterCard
+    from xrouter.rl.llm.router import llm_router_card, load_llm_router, save_llm_router
 
     fresh = copy.deepcopy(smollm)  # its own copy: training changes weights
     policy = LLMPolicy(fresh.model, fresh.tokenizer, grammars=grammars(pool))
@@ -127,11 +126,7 @@ def test_a_dapo_step_on_replay_episodes_updates_the_model(smollm, world, pool, s
     assert any(not torch.equal(before[k], v) for k, v in fresh.model.named_parameters() if k in before)
     assert set(out["greedy_before"]) == {"reward", "accuracy", "well_formed"}
 
-    card = RouterCard("llm", "zeroeval", list(pool.ids), cfg.lambda_range, {}, {}, None,
-                      {"base_model": "smollm2", "prefill": cfg.prefill, "temperature": cfg.temperature,
-                       "max_new_tokens": cfg.max_new_tokens, "response_chars": cfg.response_chars,
-                       "constrained": True})
-    save_llm_router(policy, card, tmp_path / "router")
+    save_llm_router(policy, llm_router_card(cfg, "zeroeval", pool.ids, {}), tmp_path / "router")
     router = load_llm_router(tmp_path / "router", pool)
     result = env.run(router, queries[0], lam=2.0)
     assert len(result.models_called) == 1 and set(result.models_called) <= set(pool.ids)

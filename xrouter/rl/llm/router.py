@@ -11,6 +11,7 @@ from xrouter.env.tools import SELECT_RESPONSE
 from xrouter.env.types import Action, Observation
 from xrouter.models.loading import load_causal_lm
 from xrouter.pool import ModelPool
+from xrouter.rl.config import LLMTrainConfig
 from xrouter.rl.llm.chat import episode_messages, grammar_for, grammars, parse_reply, tool_completions
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.routers.base import RoutingError
@@ -40,8 +41,19 @@ class LLMRouter:
         return {n: math.exp(lp) for n, lp in zip(names, logps)}
 
 
+def llm_router_card(cfg: LLMTrainConfig, pool: str, models: list[str], reward: dict[str, Any],
+                    training: dict[str, Any] | None = None, operating_lambda: float | None = None) -> RouterCard:
+    """The card of an LLM router trained with `cfg`: the one place that says which settings its `spec` holds
+    (`load_llm_router` reads them back)."""
+    spec = {"base_model": cfg.base_model, "prefill": cfg.prefill, "temperature": cfg.temperature,
+            "max_new_tokens": cfg.max_new_tokens, "response_chars": cfg.response_chars,
+            "constrained": cfg.constrained}
+    return RouterCard("llm", pool, list(models), tuple(cfg.lambda_range), reward, training or {}, operating_lambda,
+                      spec)
+
+
 def save_llm_router(policy: LLMPolicy, card: RouterCard, path: Path) -> None:
-    """`card.spec` holds base_model, prefill, temperature, max_new_tokens, response_chars, constrained."""
+    """Weights and tokenizer in `path/model`, the card (`llm_router_card`) beside them."""
     path.mkdir(parents=True, exist_ok=True)
     policy.model.save_pretrained(path / "model")
     policy.tokenizer.save_pretrained(path / "model")

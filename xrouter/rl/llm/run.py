@@ -17,17 +17,16 @@ from xrouter.backends.replay import ReplayBackend
 from xrouter.env.config import EnvParams
 from xrouter.env.episode import RoutingEnv
 from xrouter.env.judge import ReplayJudge
-from xrouter.routers.training import training_data
 from xrouter.env.queries import replay_queries
 from xrouter.env.types import Query
 from xrouter.models.loading import load_causal_lm
 from xrouter.pool import ModelPool
+from xrouter.rl.config import LLMTrainConfig
 from xrouter.rl.llm.chat import grammars
 from xrouter.rl.llm.policy import LLMPolicy
-from xrouter.rl.llm.router import save_llm_router
-from xrouter.routers.card import RouterCard
-from xrouter.rl.config import LLMTrainConfig
+from xrouter.rl.llm.router import llm_router_card, save_llm_router
 from xrouter.rl.llm.trainer import train_llm
+from xrouter.routers.training import training_data
 
 
 def load_base_model(cfg: LLMTrainConfig):
@@ -100,11 +99,8 @@ def run_llm(data_dir: Path, out_dir: Path, env_params: EnvParams, cfg: LLMTrainC
     summary = train_llm(policy, env, pool, queries, cfg, on_step)
     if buffer is not None:
         buffer.flush()
-    card = RouterCard("llm", env_params.pool, list(pool.ids), tuple(cfg.lambda_range), env_params.reward.model_dump(),
-                      {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(queries)}, cfg.operating_lambda,
-                      {"base_model": cfg.base_model, "prefill": cfg.prefill, "temperature": cfg.temperature,
-                       "max_new_tokens": cfg.max_new_tokens, "response_chars": cfg.response_chars,
-                       "constrained": cfg.constrained})
+    card = llm_router_card(cfg, env_params.pool, pool.ids, env_params.reward.model_dump(),
+                           {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(queries)}, cfg.operating_lambda)
     save_llm_router(policy, card, out_dir)
     summary = {"policy": "llm", "seconds": time.perf_counter() - started,
                **{k: v for k, v in summary.items() if k != "history"}}
