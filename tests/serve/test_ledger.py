@@ -87,6 +87,28 @@ def test_reserve_settle_release_arithmetic(db_url):
     assert led.authenticate(secret) == key
 
 
+def test_reserved_total_returns_to_exactly_zero_whatever_the_settle_order(db_url):
+    """Amounts whose running float total leaves residue (0.1 + 0.2 + 0.3 - 0.1 - 0.2 - 0.3 > 0 in binary): once
+    the last hold is gone, by release, settle or orphan clean-up, the key holds exactly nothing."""
+    assert 0.1 + 0.2 + 0.3 - 0.1 - 0.2 - 0.3 > 0.0  # the residue a running total would keep
+    led = Ledger.from_url(db_url)
+    key, _ = led.create_key("team-f", 10.0, "month")
+    held = [led.reserve(key.id, f"req-{i}", amount) for i, amount in enumerate([0.1, 0.2, 0.3])]
+    led.release(held[0])
+    led.settle(held[1], call(0.15))
+    [row] = led.audit()
+    assert row["reserved_usd"] == pytest.approx(0.3) and row["ok"]
+    led.release(held[2])
+    [row] = led.audit()
+    assert row["reserved_usd"] == 0.0 and row["reserved_rows_usd"] == 0.0
+    for i, amount in enumerate([0.7, 0.1, 0.2]):
+        led.reserve(key.id, f"orphan-{i}", amount)
+    assert led.cleanup_orphans() == 3
+    [row] = led.audit()
+    assert row["reserved_usd"] == 0.0 and row["ok"]
+    assert led.remaining(key.id) == pytest.approx(10.0 - 0.15)
+
+
 def test_keys_secret_hashed_disable_and_set_budget(db_url):
     led = Ledger.from_url(db_url)
     key, secret = led.create_key("  bob ", None, "week")

@@ -9,7 +9,8 @@ id = :key AND spent_in_period + reserved_usd + :amount <= budget_usd`, whose row
 money was there (the row lock it takes serialises concurrent reservations of a key; PostgreSQL re-checks the
 condition on the row as the previous holder committed it). `settle` drops the reservation, writes the call row
 and adds its actual cost to the key's spend in one transaction; `release` drops it without spend;
-`cleanup_orphans` drops reservations left by a crashed process. A key's spend counts from the start of its
+`cleanup_orphans` drops reservations left by a crashed process. Whenever a reservation goes, the key's
+reserved total is recomputed from its remaining reservation rows (not subtracted), so it cannot drift. A key's spend counts from the start of its
 calendar period in UTC: the day, the ISO week (from Monday), the month, or never reset.
 
 Every transaction that touches a key locks the key's row first, then its reservations (one lock order: no
@@ -287,9 +288,7 @@ class Ledger:
                 conn.execute(S.ADD_CALL, {**row, "reservation_id": reservation_id, "request_id": request_id,
                                           "key_id": key_id, "created": now})
                 if key_id is not None:
-                    conn.execute(S.SETTLE_KEY, {"p_key": key_id, "p_cost": row["cost_usd"],
-                                                "p_held": held.amount_usd if held is not None else 0.0,
-                                                **self._starts(now)})
+                    conn.execute(S.SETTLE_KEY, {"p_key": key_id, "p_cost": row["cost_usd"], **self._starts(now)})
         except IntegrityError:
             if self._settled(reservation_id):
                 log.warning("reservation %s was already settled; the second settle is ignored", reservation_id)
@@ -323,14 +322,10 @@ class Ledger:
                 conn.execute(S.LOCK_KEY, {"p_key": key_id})
             held = conn.execute(S.TAKE_RESERVATION, {"p_rid": reservation_id}).first()
             if held is not None and key_id is not None:
-                self._unreserve(conn, key_id, held.amount_usd)
+                conn.execute(S.UNRESERVE_KEY, {"p_key": key_id})
             if row is not None and held is not None:
                 conn.execute(S.ADD_CALL, {**row, "reservation_id": reservation_id, "request_id": held.request_id,
                                           "key_id": key_id, "created": self.now()})
-
-    @staticmethod
-    def _unreserve(conn: sa.Connection, key_id: str, amount: float) -> None:
-        conn.execute(S.UNRESERVE_KEY, {"p_key": key_id, "p_held": amount})
 
     def cleanup_orphans(self, older_than_s: float = 0) -> int:
         """Drop reservations created at least `older_than_s` seconds ago; how many were dropped.
@@ -354,7 +349,7 @@ class Ledger:
                                 R.c.created <= cutoff)
                 amounts = [r.amount_usd for r in conn.execute(R.delete().where(stale).returning(R.c.amount_usd))]
                 if key_id is not None and amounts:
-                    self._unreserve(conn, key_id, sum(amounts))
+                    conn.execute(S.UNRESERVE_KEY, {"p_key": key_id})
                 dropped += len(amounts)
         if dropped:
             log.warning("ledger: dropped %d orphaned reservation(s) older than %gs", dropped, older_than_s)

@@ -30,8 +30,11 @@ CURRENT_START = sa.case({"day": _p("p_day", sa.DateTime()), "week": _p("p_week",
 SPENT_NOW = sa.case((K.c.period_start >= CURRENT_START, K.c.spent_usd), else_=sa.literal(0.0, sa.Double()))
 
 
-def _clamped(expr: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.case((expr > 0, expr), else_=sa.literal(0.0, sa.Double()))
+# What a key holds once a reservation row is gone: the sum of its remaining rows, recomputed rather than
+# subtracted, so the running float cannot drift (after the last hold it is exactly 0.0). Correct under
+# concurrency because every writer locks the key's row before it touches the key's reservations.
+HELD_BY_KEY = (sa.select(sa.func.coalesce(sa.func.sum(R.c.amount_usd), sa.literal(0.0, sa.Double())))
+               .where(R.c.key_id == K.c.id).scalar_subquery())
 
 
 # THE budget check: one conditional UPDATE; rowcount 1 = the money is held.
@@ -52,10 +55,9 @@ SETTLED = sa.select(C.c.id).where(C.c.reservation_id == _p("p_rid"))
 SETTLE_KEY = (
     K.update().where(K.c.id == _p("p_key"))
     .values(spent_usd=SPENT_NOW + _p("p_cost", sa.Double()), period_start=CURRENT_START,
-            reserved_usd=_clamped(K.c.reserved_usd - _p("p_held", sa.Double())))
+            reserved_usd=HELD_BY_KEY)
 )
-UNRESERVE_KEY = K.update().where(K.c.id == _p("p_key")).values(
-    reserved_usd=_clamped(K.c.reserved_usd - _p("p_held", sa.Double())))
+UNRESERVE_KEY = K.update().where(K.c.id == _p("p_key")).values(reserved_usd=HELD_BY_KEY)
 FIND_SECRET = sa.select(K).where(K.c.secret_hash == _p("p_hash"))
 
 
