@@ -26,9 +26,10 @@ shell = FastAPI(title="xrouter")  # the real app is mounted into it by each work
 class XRouter:
     def __init__(self) -> None:
         from xrouter.serve.app import create_app
-        from xrouter.serve.config import load_serve_params
+        from xrouter.serve.config import configure_process, load_serve_params
 
         params = load_serve_params(PARAMS)  # XROUTER_LEDGER_URL (set by `make serve`) keeps the ledger outside
+        configure_process(params)  # each worker is its own process
         # Several workers share the ledger: only reservations older than an episode can last are orphans.
         app = create_app(params, prefix="", health_routes=False, orphan_age_s=params.episode_deadline_s)
         self.state = app.state.serve

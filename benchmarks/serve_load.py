@@ -32,11 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 REPO = Path(__file__).resolve().parents[1]
-TORCH_THREADS: int | None = None  # --torch-threads: OMP_NUM_THREADS of the servers (None: as `make serve` runs)
 NOOP_BODY = {
     "id": "chatcmpl-noop", "object": "chat.completion", "created": 0, "model": "router-tool-rl",
     "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
@@ -59,9 +59,11 @@ def noop_app() -> FastAPI:
 
 def router_app(params_file: Path, warm: list[str]) -> Any:
     from xrouter.serve.app import create_app  # noqa: PLC0415
-    from xrouter.serve.config import load_serve_params  # noqa: PLC0415
+    from xrouter.serve.config import configure_process, load_serve_params  # noqa: PLC0415
 
-    app = create_app(load_serve_params(params_file))
+    params = load_serve_params(params_file)
+    configure_process(params)  # as the service's entry points do
+    app = create_app(params)
     if warm:
         app.state.serve.engine.router.warm(warm)
     return app
@@ -109,8 +111,6 @@ def start_server(kind: str, server: str, port: int, params_file: Path, warm_file
                  workdir: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "BENTOML_DO_NOT_TRACK": "true",
            "BENTOML_HOME": str(workdir / "bentoml"), "XROUTER_PARAMS": str(params_file)}
-    if TORCH_THREADS:  # intra-op threads of torch (and BLAS) in the server: the policy's tensors are tiny
-        env.update({"OMP_NUM_THREADS": str(TORCH_THREADS), "MKL_NUM_THREADS": str(TORCH_THREADS)})
     log = open(workdir / f"{server}-{kind}.log", "w")  # noqa: SIM115 - closed with the process
     if server == "uvicorn":
         cmd = [sys.executable, __file__, "_serve", kind, str(port), str(params_file)] + (
@@ -223,14 +223,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_params(workdir: Path, data: Path, router: Path) -> Path:
-    """A copy of params.yaml whose `serve:` block replays recorded answers from `data` with `router`, and keeps
-    its ledger in `workdir`."""
-    import yaml  # noqa: PLC0415
-
+def write_params(workdir: Path, data: Path, router: Path, overrides: dict[str, Any]) -> Path:
+    """A copy of params.yaml whose `serve:` block replays recorded answers from `data` with `router`, keeps
+    its ledger in `workdir`, and takes `overrides` (e.g. workers, torch_threads)."""
     raw = yaml.safe_load((REPO / "params.yaml").read_text())
     raw["serve"].update({"source": "replay", "data": str(data.resolve()), "router": str(router.resolve()),
-                         "ledger_url": f"sqlite:///{workdir / 'ledger.db'}", "max_pending": 256})
+                         "ledger_url": f"sqlite:///{workdir / 'ledger.db'}", "max_pending": 256, **overrides})
     path = workdir / "params.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return path
@@ -251,7 +249,9 @@ def recorded_prompts(data: Path, router: Path, n: int) -> list[str]:
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="serve_load_"))
-    params_file = write_params(workdir, args.data, args.router)
+    overrides = {k: v for k, v in (("workers", args.workers), ("torch_threads", args.torch_threads)) if v is not None}
+    params_file = write_params(workdir, args.data, args.router, overrides)
+    serve = yaml.safe_load(params_file.read_text())["serve"]
     prompts = recorded_prompts(args.data, args.router, args.prompts + args.cold)
     warm, cold = prompts[: args.prompts], prompts[args.prompts:]
     (workdir / "warm.json").write_text(json.dumps(warm))
@@ -288,7 +288,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             stop_server(proc)
     return {"rows": rows, "added": added_latency(rows), "prompts": len(warm), "cold_prompts": len(cold),
             "duration_s": args.duration, "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
-            "torch_threads": TORCH_THREADS}
+            "workers": serve["workers"], "torch_threads": serve.get("torch_threads")}
 
 
 def added_latency(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -306,7 +306,7 @@ def added_latency(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def print_report(result: dict[str, Any]) -> None:
     print(f"\nserve load: {result['prompts']} recorded prompts (warm), {result['duration_s']} s per point, "
           f"{result['cpus']} CPUs, load average at the end {result['load_avg'][0]:.1f}, "
-          f"OMP_NUM_THREADS={result['torch_threads'] or 'unset'}")
+          f"serve.workers={result['workers']}, serve.torch_threads={result['torch_threads']}")
     print(f"{'server':8} {'handler':7} {'scenario':8} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} errors")
     for r in result["rows"]:
         print(f"{r['server']:8} {r['handler']:7} {r['scenario']:8} {r['clients']:>7} {r['rps']:>8.1f} "
@@ -339,11 +339,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--prompts", type=int, default=200, help="recorded prompts cycled through (warm)")
     ap.add_argument("--cold", type=int, default=50, help="never-seen prompts for the cold scenario")
     ap.add_argument("--torch-threads", type=int, default=None,
-                    help="OMP_NUM_THREADS for the servers (default: unset, as `make serve` runs)")
+                    help="serve.torch_threads of the servers (default: params.yaml's, as `make serve` runs)")
+    ap.add_argument("--workers", type=int, default=None,
+                    help="serve.workers, episode threads per process (default: params.yaml's)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
-    global TORCH_THREADS
-    TORCH_THREADS = args.torch_threads
     result = measure(args)
     print_report(result)
     if args.json:

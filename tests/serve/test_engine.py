@@ -154,3 +154,17 @@ def test_a_router_failing_before_any_answer_is_a_router_error(tiny_pool, tiny_wo
                                                               questions) -> None:
     with pytest.raises(RouterFailed, match="refused the connection"):
         engine(FailsOnTurn(PRICIEST, 1), tiny_pool, tiny_world, replay_params).run(job(questions[1]))
+
+
+@pytest.mark.parametrize(("threads", "expected"), [(1, "1"), (None, "2")])
+def test_a_serving_process_sets_torch_threads_from_serve_params(threads, expected, tmp_path) -> None:
+    """`configure_process` (what service.py and `python -m xrouter.serve` call) sets the process's torch threads;
+    None leaves torch's default (2 here, from OMP_NUM_THREADS). In a child process: this one keeps its own."""
+    import subprocess
+    import sys
+
+    script = ("from xrouter.serve.config import ServeParams, configure_process; import torch\n"
+              f"configure_process(ServeParams(torch_threads={threads!r})); print(torch.get_num_threads())")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "2"}, cwd=tmp_path)
+    assert out.stdout.strip() == expected

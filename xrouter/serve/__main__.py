@@ -9,7 +9,7 @@ from pathlib import Path
 import uvicorn
 
 from xrouter.serve.app import create_app
-from xrouter.serve.config import load_serve_params
+from xrouter.serve.config import configure_process, load_serve_params
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int)
     args = parser.parse_args(argv)
     serve = load_serve_params(args.params)
+    configure_process(serve)
     uvicorn.run(create_app(serve), host=args.host or serve.host, port=args.port or serve.port, log_level="warning")
 
 

@@ -67,6 +67,10 @@ class ServeParams(_Block):
     max_messages: int = Field(256, ge=1, description="Messages per request.")
     episode_deadline_s: float = Field(60.0, gt=0, description="An episode still running after this ends: timeout.")
     workers: int = Field(4, ge=1, description="Threads running episodes (the bounded worker pool).")
+    torch_threads: int | None = Field(
+        1, ge=1, description="torch intra-op threads of a serving process (set by its entry point: service.py, "
+                             "python -m xrouter.serve); the policy's tensors are tiny, and more threads only "
+                             "fight the episode threads and the other workers for the cores. None: torch's default.")
     max_pending: int = Field(64, ge=1, description="Requests admitted at once; more get a 503.")
     embedding_cache: int = Field(4096, ge=1, description="Prompt embeddings kept in memory (LRU, never on disk).")
     otlp_endpoint: str | None = Field(None, description="OpenTelemetry collector (OTLP/HTTP) for request and call "
@@ -81,6 +85,15 @@ class ServeParams(_Block):
         if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
             url = f"sqlite:///{anchor(Path(url.removeprefix('sqlite:///')))}"
         return self.model_copy(update={"router": anchor(self.router), "data": anchor(self.data), "ledger_url": url})
+
+
+def configure_process(params: ServeParams) -> None:
+    """Process-wide settings of a serving process, applied by its entry point (never by a library call: a test
+    process building an app keeps its own torch threads)."""
+    if params.torch_threads is not None:
+        import torch  # noqa: PLC0415
+
+        torch.set_num_threads(params.torch_threads)
 
 
 def load_serve_params(params_file: str | Path = "params.yaml") -> ServeParams:

@@ -24,9 +24,10 @@ import hashlib
 import logging
 import math
 import secrets
+import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -120,6 +121,10 @@ class Ledger:
         self.engine = engine
         self._clock = clock or (lambda: datetime.now(UTC))
         self._upsert_request = S.upsert_request(engine.dialect.name)
+        # SQLite takes one writer at a time and a waiting writer sleeps in growing steps (up to 100 ms each), so
+        # this process's writers queue on a lock instead; other processes still wait on the database's lock.
+        # (PostgreSQL locks rows, not the database: no process-wide queue there.)
+        self._writers = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
 
     @classmethod
     def from_url(cls, url: str, clock: Callable[[], datetime] | None = None) -> Ledger:
@@ -151,7 +156,7 @@ class Ledger:
     # -- transactions -------------------------------------------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[sa.Connection]:
-        with self.engine.begin() as conn:
+        with self._writers, self.engine.begin() as conn:
             yield conn
 
     @contextmanager
