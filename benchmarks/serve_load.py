@@ -12,9 +12,12 @@ Scenarios: `warm` (every prompt's embedding is cached before measuring) and `col
 each request a prompt the server has never seen, so its embedding is computed on the request path).
 
     python benchmarks/serve_load.py [--data data] [--router models/router] [--duration 8] [--clients 1 8 64]
+                                    [--rounds 3] [--workers N] [--torch-threads N]
 
-Prints one row per (server, handler, clients) and the added latency per (server, clients); `--json PATH`
-writes the figures. Run on a quiet machine: the figures are only as good as the CPU they get.
+Each point is measured in `--rounds` rounds that alternate the do-nothing and the router handler (both
+servers stay up), and reported as the median over rounds: this machine's speed drifts by tens of percent
+over minutes, and alternating puts both handlers under the same drift. Prints one row per (server, handler,
+clients) and the added latency per (server, clients); `--json PATH` writes the figures. Run on a quiet machine: the figures are only as good as the CPU they get.
 """
 
 from __future__ import annotations
@@ -258,21 +261,27 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     (workdir / "cold.json").write_text(json.dumps(cold))
     rows: list[dict[str, Any]] = []
     for server in args.servers:
-        for kind in ("noop", "router"):
-            port = free_port()
-            # uvicorn: embeddings warmed in-process before serving; bentoml: a warm-up pass per worker
-            warm_file = workdir / "warm.json" if (server == "uvicorn" and kind == "router") else None
-            proc = start_server(kind, server, port, params_file, warm_file, workdir)
-            try:
-                wait_ready(port, proc)
-                if server == "bentoml" and kind == "router":
-                    for _ in range(3):  # requests spread over the workers: each sees every prompt
-                        run_load(port, workdir / "warm.json", 8, 0, 0, once=True)
-                for clients in args.clients:
-                    r = run_load(port, workdir / "warm.json", clients, args.duration, args.warmup)
-                    rows.append({"server": server, "handler": kind, "scenario": "warm", **r})
-                    print(json.dumps(rows[-1]), flush=True)
-            finally:
+        # both handlers up at once; each point is measured in rounds alternating noop and router, so a change
+        # in the machine's speed hits both (the figures are medians over rounds)
+        ports = {kind: free_port() for kind in ("noop", "router")}
+        # uvicorn: embeddings warmed in-process before serving; bentoml: a warm-up pass per worker
+        procs = {kind: start_server(kind, server, ports[kind], params_file,
+                                    workdir / "warm.json" if (server == "uvicorn" and kind == "router") else None,
+                                    workdir) for kind in ports}
+        try:
+            for kind, proc in procs.items():
+                wait_ready(ports[kind], proc)
+            if server == "bentoml":
+                for _ in range(3):  # requests spread over the workers: each sees every prompt
+                    run_load(ports["router"], workdir / "warm.json", 8, 0, 0, once=True)
+            for clients in args.clients:
+                for rnd in range(args.rounds):
+                    for kind in ("noop", "router"):
+                        r = run_load(ports[kind], workdir / "warm.json", clients, args.duration, args.warmup)
+                        rows.append({"server": server, "handler": kind, "scenario": "warm", "round": rnd, **r})
+                        print(json.dumps(rows[-1]), flush=True)
+        finally:
+            for proc in procs.values():
                 stop_server(proc)
     if "uvicorn" in args.servers and cold:
         port = free_port()
@@ -282,38 +291,59 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         try:
             wait_ready(port, proc)
             r = run_load(port, workdir / "cold.json", 1, 0, 0, once=True)
-            rows.append({"server": "uvicorn", "handler": "router", "scenario": "cold", **r})
+            rows.append({"server": "uvicorn", "handler": "router", "scenario": "cold", "round": 0, **r})
             print(json.dumps(rows[-1]), flush=True)
         finally:
             stop_server(proc)
-    return {"rows": rows, "added": added_latency(rows), "prompts": len(warm), "cold_prompts": len(cold),
-            "duration_s": args.duration, "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
-            "workers": serve["workers"], "torch_threads": serve.get("torch_threads")}
+    return {"rows": rows, "points": medians(rows), "added": added_latency(rows), "prompts": len(warm),
+            "cold_prompts": len(cold), "duration_s": args.duration, "rounds": args.rounds, "cpus": os.cpu_count(),
+            "load_avg": os.getloadavg(), "workers": serve["workers"], "torch_threads": serve.get("torch_threads")}
+
+
+def _point(r: dict[str, Any]) -> tuple:
+    return r["server"], r["handler"], r["scenario"], r["clients"]
+
+
+def medians(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (server, handler, scenario, clients): the median over rounds of req/s, p50 and p99."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(_point(r), []).append(r)
+    return [{"server": k[0], "handler": k[1], "scenario": k[2], "clients": k[3], "rounds": len(g),
+             **{m: statistics.median(x[m] for x in g) for m in ("rps", "p50_ms", "p99_ms")},
+             "errors": sum(sum(x["errors"].values()) for x in g)} for k, g in groups.items()]
 
 
 def added_latency(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    noop = {(r["server"], r["clients"]): r for r in rows if r["handler"] == "noop"}
-    out = []
+    """The router's figures against the do-nothing handler's of the same server, clients and round (the
+    cold scenario against round 0's warm noop): medians over rounds."""
+    noop = {(r["server"], r["clients"], r["round"]): r for r in rows if r["handler"] == "noop"}
+    pairs: dict[tuple, list[tuple[dict, dict]]] = {}
     for r in rows:
-        base = noop.get((r["server"], r["clients"]))
+        base = noop.get((r["server"], r["clients"], r["round"]))
         if r["handler"] == "router" and base is not None:
-            out.append({"server": r["server"], "scenario": r["scenario"], "clients": r["clients"],
-                        "router_rps": r["rps"], "noop_rps": base["rps"],
-                        "added_p50_ms": r["p50_ms"] - base["p50_ms"], "added_p99_ms": r["p99_ms"] - base["p99_ms"]})
-    return out
+            pairs.setdefault((r["server"], r["scenario"], r["clients"]), []).append((r, base))
+    med = statistics.median
+    return [{"server": k[0], "scenario": k[1], "clients": k[2], "rounds": len(p),
+             "router_rps": med(r["rps"] for r, _ in p), "noop_rps": med(b["rps"] for _, b in p),
+             "rps_vs_noop": med(r["rps"] / b["rps"] for r, b in p),
+             "added_p50_ms": med(r["p50_ms"] - b["p50_ms"] for r, b in p),
+             "added_p99_ms": med(r["p99_ms"] - b["p99_ms"] for r, b in p)} for k, p in pairs.items()]
 
 
 def print_report(result: dict[str, Any]) -> None:
     print(f"\nserve load: {result['prompts']} recorded prompts (warm), {result['duration_s']} s per point, "
-          f"{result['cpus']} CPUs, load average at the end {result['load_avg'][0]:.1f}, "
-          f"serve.workers={result['workers']}, serve.torch_threads={result['torch_threads']}")
+          f"medians of {result['rounds']} rounds, {result['cpus']} CPUs, load average at the end "
+          f"{result['load_avg'][0]:.1f}, serve.workers={result['workers']}, "
+          f"serve.torch_threads={result['torch_threads']}")
     print(f"{'server':8} {'handler':7} {'scenario':8} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} errors")
-    for r in result["rows"]:
+    for r in result["points"]:
         print(f"{r['server']:8} {r['handler']:7} {r['scenario']:8} {r['clients']:>7} {r['rps']:>8.1f} "
               f"{r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['errors'] or ''}")
-    print(f"\n{'server':8} {'scenario':8} {'clients':>7} {'router req/s':>12} {'added p50 ms':>12} {'added p99 ms':>12}")
+    print(f"\n{'server':8} {'scenario':8} {'clients':>7} {'router req/s':>12} {'vs noop':>8} {'added p50 ms':>12} "
+          f"{'added p99 ms':>12}")
     for a in result["added"]:
-        print(f"{a['server']:8} {a['scenario']:8} {a['clients']:>7} {a['router_rps']:>12.1f} "
+        print(f"{a['server']:8} {a['scenario']:8} {a['clients']:>7} {a['router_rps']:>12.1f} {a['rps_vs_noop']:>8.3f} "
               f"{a['added_p50_ms']:>12.2f} {a['added_p99_ms']:>12.2f}")
 
 
@@ -336,6 +366,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--servers", nargs="+", choices=["uvicorn", "bentoml"], default=["uvicorn", "bentoml"])
     ap.add_argument("--duration", type=float, default=8.0, help="seconds measured per point")
     ap.add_argument("--warmup", type=float, default=1.0, help="seconds of load before measuring each point")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds per point, alternating noop and router")
     ap.add_argument("--prompts", type=int, default=200, help="recorded prompts cycled through (warm)")
     ap.add_argument("--cold", type=int, default=50, help="never-seen prompts for the cold scenario")
     ap.add_argument("--torch-threads", type=int, default=None,

@@ -52,14 +52,23 @@ def test_evaluate_fitted_router_with_training_data_and_lambda(bundle, prepared, 
 
 
 def test_bad_router_bundle_and_lambda_are_clear_errors(bundle, tmp_path: Path) -> None:
+    """Refused before any data loads. One real subprocess; the other cases through Typer's CliRunner (the same
+    app in this process: no interpreter start-up each)."""
+    from typer.testing import CliRunner
+
+    from xrouter.cli import app
+
     run = _run("--bundle", str(bundle), "--router", "nonsense", "--out", str(tmp_path / "x.json"), "--lambda", "2")
     assert run.returncode == 2 and "unknown router 'nonsense'" in run.stderr
+    cli = CliRunner()
     for bad in ("-1", "nan", "inf"):
-        run = _run("--bundle", str(bundle), "--router", "oracle", "--out", str(tmp_path / "x.json"), "--lambda", bad)
-        assert run.returncode == 2 and "lambda must be a finite number >= 0" in run.stderr, (bad, run.stderr)
+        res = cli.invoke(app, ["evaluate", "--bundle", str(bundle), "--router", "oracle", "--out",
+                               str(tmp_path / "x.json"), "--lambda", bad], env={"COLUMNS": "400"})
+        assert res.exit_code == 2 and "lambda must be a finite number >= 0" in res.output, (bad, res.output)
     assert not (tmp_path / "x.json").exists()
-    run = _run("--bundle", str(tmp_path / "missing"), "--router", "oracle", "--out", str(tmp_path / "x.json"))
-    assert run.returncode == 2 and "does not exist" in run.stderr
+    res = cli.invoke(app, ["evaluate", "--bundle", str(tmp_path / "missing"), "--router", "oracle", "--out",
+                           str(tmp_path / "x.json")], env={"COLUMNS": "400"})
+    assert res.exit_code == 2 and "does not exist" in res.output
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ from xrouter.evaluate.items import ItemJudge, replay_items
 from xrouter.evaluate.summary import summarize_policy
 from xrouter.pool import load_pool
 from xrouter.routers.card import is_router_dir, read_card, resolve_lambda
-from xrouter.routers.factory import build_router
+from xrouter.routers.factory import build_router, check_router_name
 from xrouter.routers.training import FITTED, training_data
 
 
@@ -43,6 +43,7 @@ def evaluate_bundle(req: EvalRequest, reward: RewardParams, limits: EpisodeLimit
     `env` and `prepare`), so `xrouter evaluate` and `dvc repro` measure the same thing."""
     if req.pool not in POOL_SOURCE:
         raise ValueError(f"--pool must be one of {sorted(POOL_SOURCE)} for replay evaluation, got '{req.pool}'")
+    check_router_name(req.router)
     card_dir = Path(req.router) if is_router_dir(Path(req.router)) else req.lambda_card
     card = read_card(card_dir) if card_dir is not None and is_router_dir(card_dir) else None
     lam, lam_source = resolve_lambda(req.lam, card)

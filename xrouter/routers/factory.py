@@ -20,6 +20,13 @@ from xrouter.routers.training import TrainingData
 BASELINES = ("oracle", "random", "cascade", "knn", "mf")
 
 
+def check_router_name(name: str) -> None:
+    """A RoutingError naming the choices unless `build_router` can build `name`: checked before any data loads."""
+    if name in BASELINES or name.startswith("single:") or Path(name).exists():
+        return
+    raise RoutingError(f"unknown router '{name}'; use one of {list(BASELINES)}, single:<model>, or a trained router path")
+
+
 def build_router(name: str, *, pool: ModelPool, eval_world: ReplayWorld, train: TrainingData | None,
                  reward: RewardParams, lam: float, seed: int = 0) -> Router:
     """`lam` picks the cascade configuration (the others read λ per request, from the observation)."""
@@ -41,10 +48,8 @@ def build_router(name: str, *, pool: ModelPool, eval_world: ReplayWorld, train: 
         if name == "knn":
             return KnnRouter(train.matrix, train.embeddings, reward=reward)
         return MFRouter(train.mf)
-    path = Path(name)
-    if path.exists():
-        return load_trained_router(path, pool)
-    raise RoutingError(f"unknown router '{name}'; use one of {list(BASELINES)}, single:<model>, or a trained router path")
+    check_router_name(name)
+    return load_trained_router(Path(name), pool)
 
 
 def load_trained_router(path: Path, pool: ModelPool) -> Router:
