@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xrouter.backends.replay import ReplayBackend
-from xrouter.data.world import ReplayWorld
 from xrouter.data.config import PrepareParams
 from xrouter.data.splits import POOL_SOURCE
+from xrouter.data.world import ReplayWorld
 from xrouter.env.episode import EpisodeLimits, RoutingEnv
 from xrouter.env.reward import RewardParams
 from xrouter.evaluate.harness import RunOptions, run_policy
