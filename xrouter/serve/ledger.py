@@ -10,8 +10,9 @@ money was there (the row lock it takes serialises concurrent reservations of a k
 condition on the row as the previous holder committed it). `settle` drops the reservation, writes the call row
 and adds its actual cost to the key's spend in one transaction; `release` drops it without spend;
 `cleanup_orphans` drops reservations left by a crashed process. Whenever a reservation goes, the key's
-reserved total is recomputed from its remaining reservation rows (not subtracted), so it cannot drift. A key's spend counts from the start of its
-calendar period in UTC: the day, the ISO week (from Monday), the month, or never reset.
+reserved total is recomputed from its remaining reservation rows (not subtracted), so it cannot drift. A
+key's spend counts from the start of its calendar period in UTC: the day, the ISO week (from Monday), the
+month, or never reset.
 
 Every transaction that touches a key locks the key's row first, then its reservations (one lock order: no
 deadlocks). Amounts are binary floats in USD; a reservation fits when it exceeds the budget by at most
