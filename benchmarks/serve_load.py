@@ -17,7 +17,8 @@ each request a prompt the server has never seen, so its embedding is computed on
 Each point is measured in `--rounds` rounds that alternate the do-nothing and the router handler (both
 servers stay up), and reported as the median over rounds: this machine's speed drifts by tens of percent
 over minutes, and alternating puts both handlers under the same drift. Prints one row per (server, handler,
-clients) and the added latency per (server, clients); `--json PATH` writes the figures. Run on a quiet machine: the figures are only as good as the CPU they get.
+clients) and the added latency per (server, clients); `--json PATH` writes the figures. Run on a quiet
+machine: the figures are only as good as the CPU they get.
 """
 
 from __future__ import annotations
