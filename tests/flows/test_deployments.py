@@ -61,7 +61,7 @@ def deployed(stack, bundle, tmp_path_factory) -> Deployed:
 
     ensure_work_pool(stack.env)
     deploy_all(proj, stack.env)
-    api = httpx.Client(base_url=stack.api_url, timeout=30)
+    api = stack.client()
     deployments = {d["name"]: d for d in api.post("/deployments/filter", json={}).json()}
     worker = start_worker(stack.env, proj.parent / "worker.log", proj)
     try:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pandas as pd
 import pytest
 import yaml
@@ -94,7 +93,7 @@ def test_a_worse_registered_router_fails_the_nightly_run_with_the_reason(stack, 
     assert f"fell {before:.4f} -> " in second["message"]
 
     # The Prefect server holds the failed run, its reason and its artifacts.
-    api = httpx.Client(base_url=stack.api_url, timeout=30)
+    api = stack.client()
     failed = api.get(f"/flow_runs/{second['flow_run_id']}").json()
     assert failed["state"]["type"] == "FAILED" and "regressed" in failed["state"]["message"]
     arts = api.post("/artifacts/filter", json={"artifacts": {"flow_run_id": {"any_": [second["flow_run_id"]]}}}).json()

@@ -124,12 +124,16 @@ def start_mlflow(backend_store_uri: str, artifacts_dir: Path, port: int, log: Pa
                   f"{url}/health")
 
 
-def start_prefect(home: Path, port: int, log: Path, env: dict[str, str] | None = None) -> Service:
-    """`prefect server start` (API + UI) with its SQLite database in `home`."""
+def start_prefect(home: Path, port: int, log: Path, env: dict[str, str] | None = None,
+                  database_url: str | None = None) -> Service:
+    """`prefect server start` (API + UI), its settings in `home`. Its database is `database_url`
+    (`postgresql+asyncpg://...`), or SQLite in `home` when None: SQLite answers 500 "database is locked" when a
+    worker, a deploy and flow runs write at once, so the operations stack and the tests give it PostgreSQL."""
     home.mkdir(parents=True, exist_ok=True)
     url = f"http://127.0.0.1:{port}"
+    database = {"PREFECT_API_DATABASE_CONNECTION_URL": database_url} if database_url else {}
     server_env = offline_env(env, PREFECT_HOME=str(home.resolve()), PREFECT_API_URL="",
-                             PREFECT_UI_API_URL=f"{url}/api")
+                             PREFECT_UI_API_URL=f"{url}/api", **database)
     cmd = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     return _spawn("prefect", cmd, log, server_env, url, f"{url}/api/health")
 

@@ -3,7 +3,7 @@
     up:   PostgreSQL (cluster kept in .xrouter/postgres)      127.0.0.1:5433
           MLflow tracking server (backend store: that PostgreSQL, database `mlflow`;
           artifacts served from .xrouter/mlartifacts)          http://127.0.0.1:5000
-          Prefect server (API + UI; its database in .xrouter/prefect)  http://127.0.0.1:4200
+          Prefect server (API + UI; database `prefect` on that PostgreSQL)  http://127.0.0.1:4200
           a Prefect worker on the `xrouter-process` work pool (runs flow runs in this folder, logging to the
           MLflow server), then `prefect deploy --all` (prefect.yaml), and prints the addresses.
     down: stops what `up` started (pids in .xrouter/stack.json), PostgreSQL last.
@@ -49,7 +49,9 @@ def up(project: Path, ports: dict[str, int], deploy: bool = True) -> dict:
     pg.create_database("mlflow", exist_ok=True)
     mlflow = start_mlflow(pg.url("mlflow", driver="postgresql+psycopg"), home / "mlartifacts", ports["mlflow"],
                           logs / "mlflow.log")
-    prefect = start_prefect(home / "prefect", ports["prefect"], logs / "prefect.log")
+    pg.create_database("prefect", exist_ok=True)
+    prefect = start_prefect(home / "prefect", ports["prefect"], logs / "prefect.log",
+                            database_url=pg.url("prefect", driver="postgresql+asyncpg"))
     state["services"] += [mlflow.record(), prefect.record()]
     save()
     print(f"waiting for the servers (MLflow ≈ 20-60 s, Prefect ≈ 15-30 s here) ... logs in {logs}", flush=True)
