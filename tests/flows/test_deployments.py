@@ -72,7 +72,7 @@ def deployed(stack, bundle, tmp_path_factory) -> Deployed:
         runs = {name: _wait_finished(api, run["id"], 600, worker) for name, run in created.items()}
         yield Deployed(proj, api, deployments, runs, worker)
     finally:
-        worker.stop()
+        worker.stop(grace=3)  # its runs are finished, and on SIGTERM it did not leave within 10 s
 
 
 def _artifacts(api: httpx.Client, flow_run_id: str) -> dict[str, dict]:
