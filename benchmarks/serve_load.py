@@ -255,7 +255,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="serve_load_"))
     overrides = {k: v for k, v in (("workers", args.workers), ("torch_threads", args.torch_threads)) if v is not None}
     params_file = write_params(workdir, args.data, args.router, overrides)
-    serve = yaml.safe_load(params_file.read_text())["serve"]
+    from xrouter.serve.config import load_serve_params  # noqa: PLC0415
+
+    serve = load_serve_params(params_file)
     prompts = recorded_prompts(args.data, args.router, args.prompts + args.cold)
     warm, cold = prompts[: args.prompts], prompts[args.prompts:]
     (workdir / "warm.json").write_text(json.dumps(warm))
@@ -298,7 +300,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             stop_server(proc)
     return {"rows": rows, "points": medians(rows), "added": added_latency(rows), "prompts": len(warm),
             "cold_prompts": len(cold), "duration_s": args.duration, "rounds": args.rounds, "cpus": os.cpu_count(),
-            "load_avg": os.getloadavg(), "workers": serve["workers"], "torch_threads": serve.get("torch_threads")}
+            "load_avg": os.getloadavg(), "workers": serve.episode_threads, "torch_threads": serve.torch_threads}
 
 
 def _point(r: dict[str, Any]) -> tuple:
@@ -373,7 +375,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--torch-threads", type=int, default=None,
                     help="serve.torch_threads of the servers (default: params.yaml's, as `make serve` runs)")
     ap.add_argument("--workers", type=int, default=None,
-                    help="serve.workers, episode threads per process (default: params.yaml's)")
+                    help="serve.workers, episode threads per process (default: params.yaml's; null: by source)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     result = measure(args)

@@ -168,3 +168,15 @@ def test_a_serving_process_sets_torch_threads_from_serve_params(threads, expecte
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120,
                          env={"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "2"}, cwd=tmp_path)
     assert out.stdout.strip() == expected
+
+
+@pytest.mark.parametrize(("source", "workers", "threads"),
+                         [("replay", None, 1), ("demo", None, 2), ("live", None, 4), ("replay", 3, 3)])
+def test_the_episode_pool_takes_serve_workers_or_a_size_by_source(source, workers, threads, replay_params,
+                                                                   replay_engine, ledger) -> None:
+    from xrouter.serve.app import create_app
+
+    params = replay_params.model_copy(update={"source": source, "workers": workers})
+    app = create_app(params, engine=replay_engine, ledger=ledger)
+    assert params.episode_threads == threads
+    assert app.state.serve.pool._max_workers == threads

@@ -47,7 +47,7 @@ class ServeState:
                  telemetry: Telemetry) -> None:
         self.params, self.engine, self.ledger, self.metrics = params, engine, ledger, metrics
         self.telemetry = telemetry
-        self.pool = ThreadPoolExecutor(max_workers=params.workers, thread_name_prefix="episode")
+        self.pool = ThreadPoolExecutor(max_workers=params.episode_threads, thread_name_prefix="episode")
         self.pending = 0
         self.models = [params.model_name, *params.model_aliases]
 

@@ -66,7 +66,9 @@ class ServeParams(_Block):
     max_body_bytes: int = Field(1_000_000, ge=1024, description="Larger request bodies get a 413.")
     max_messages: int = Field(256, ge=1, description="Messages per request.")
     episode_deadline_s: float = Field(60.0, gt=0, description="An episode still running after this ends: timeout.")
-    workers: int = Field(4, ge=1, description="Threads running episodes (the bounded worker pool).")
+    workers: int | None = Field(
+        None, ge=1, description="Threads running episodes (the bounded worker pool). None: by source (see "
+                                "`episode_threads`).")
     torch_threads: int | None = Field(
         1, ge=1, description="torch intra-op threads of a serving process (set by its entry point: service.py, "
                              "python -m xrouter.serve); the policy's tensors are tiny, and more threads only "
@@ -77,6 +79,14 @@ class ServeParams(_Block):
                                                         "spans; None: the OTEL_EXPORTER_OTLP_* variables, else off.")
     live: LiveParams = LiveParams()
     demo: DemoParams = DemoParams()
+
+    @property
+    def episode_threads(self) -> int:
+        """`workers`, or by source when None: replay 1 — its episodes are CPU-bound Python, and more threads
+        only take turns on the GIL (benchmarks/serve_load.py, uvicorn, 8 clients: 133 req/s with 1 thread, 89
+        with 4); demo 2, so a recorded prompt is not stuck behind a stand-in answer being generated; live 4,
+        episodes that mostly wait on providers."""
+        return self.workers or {"replay": 1, "demo": 2, "live": 4}[self.source]
 
     def resolved(self, root: Path) -> ServeParams:
         """The same params with `router`, `data` and a relative SQLite ledger path anchored at `root`."""
