@@ -117,7 +117,7 @@ def main() -> None:
 
         val = d["val"]
         router = load_router(args.router, _pool(data_dir, env.pool))
-        pts = policy_curve(router.policy, val, env.reward)
+        pts = policy_curve(router.policy, router.tensors(val), env.reward)
         extra["trained"] = [(p["cost_per_query"], p["accuracy"], f"lambda={p['lambda']:g}") for p in pts]
         at = min(pts, key=lambda p: abs(p["lambda"] - args.lam))
         extra_default["trained"] = (at["cost_per_query"], at["accuracy"])

@@ -48,6 +48,7 @@ def outcomes(policy, data: ReplayTensors, lam: float, reward) -> tuple[list[floa
 def figures(name: str, router_dir: Path, test: ReplayTensors, pool: ModelPool, env: EnvParams, lambdas: list[float],
             seed: int) -> dict:
     router = load_router(router_dir, pool)
+    test = router.tensors(test)
     lam = router.card.operating_lambda if router.card.operating_lambda is not None else env.reward.lam
     ref_model = best_single(test)["model"]
     j = test.models.index(ref_model)

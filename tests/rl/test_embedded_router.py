@@ -17,6 +17,7 @@ from xrouter.rl.embedded.router import EmbeddedRouter, load_router, save_router
 from xrouter.routers.card import RouterCard
 from xrouter.rl.embedded.simulator import rollout
 from xrouter.rl.embedded.state import BatchState, accepted_model, limit_model, valid_actions
+from xrouter.rl.embedded.verifier import fit_verifier
 
 
 def test_accept_rule_prefers_the_cheapest_of_an_agreeing_pair() -> None:
@@ -49,18 +50,25 @@ def test_features_never_see_grades(tiny_world, tiny_pool) -> None:
 
 
 @pytest.mark.slow
-def test_simulator_and_env_agree_on_every_decision(world, zeroeval_pool, split_ids, tmp_path) -> None:
+@pytest.mark.parametrize("select", [None, "agreement", "likely"], ids=["no-verifier", "verifier", "verifier-likely"])
+def test_simulator_and_env_agree_on_every_decision(world, zeroeval_pool, split_ids, tmp_path, select) -> None:
     torch.manual_seed(3)
     ids = split_ids["val"][:120]
     data = ReplayTensors.build(world, ids, zeroeval_pool)
-    policy = EmbeddedPolicy(data.emb.shape[1], len(data.models), 64).eval()
+    verifier = None
+    if select is not None:  # fitted on train prompts; the val rows get its estimates, as in the train stage
+        verifier = fit_verifier(ReplayTensors.build(world, split_ids["train"][:150], zeroeval_pool), 0.003)
+        data = verifier.estimates(data)
+    policy = EmbeddedPolicy(data.emb.shape[1], len(data.models), 64, verifier=verifier is not None,
+                            select=select or "agreement").eval()
     with torch.no_grad():  # make the untrained policy willing to call more than once
         policy.net[-1].bias[-1] = -1.0
     card = RouterCard("embedded", "zeroeval", list(data.models), (0.5, 500.0), {}, {}, None,
-                      {"embed_dim": data.emb.shape[1], "hidden": 64, "embed_proj": 32})
-    save_router(policy, card, tmp_path / "router")
+                      {"embed_dim": data.emb.shape[1], "hidden": 64, "embed_proj": 32,
+                       "verifier": verifier is not None, "select": select or "agreement"})
+    save_router(policy, card, tmp_path / "router", verifier)
     router = load_router(tmp_path / "router", zeroeval_pool)
-    assert isinstance(router, EmbeddedRouter)
+    assert isinstance(router, EmbeddedRouter) and (router.verifier is None) == (select is None)
     env = RoutingEnv(zeroeval_pool, ReplayBackend(world), ReplayJudge(world))
     for lam in (0.5, 50.0):
         sim = rollout(policy, data, torch.arange(len(ids)), torch.full((len(ids),), lam), RewardParams(), greedy=True)

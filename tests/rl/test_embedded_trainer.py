@@ -20,20 +20,26 @@ from xrouter.rl.embedded.trainer import (
     new_policy,
     train,
 )
+from xrouter.rl.config import VerifierConfig
+from xrouter.rl.embedded.verifier import fit_verifier, with_verifier
 from xrouter.rl.lambdas import sample_lambda
 
 
 @pytest.fixture(scope="module")
 def tensors(world, zeroeval_pool, split_ids):
-    """Real replay tensors (train and val) for the short training runs."""
-    return (ReplayTensors.build(world, split_ids["train"][:300], zeroeval_pool),
-            ReplayTensors.build(world, split_ids["val"][:100], zeroeval_pool))
+    """Real replay tensors (train and val) for the short training runs, with the correctness verifier's
+    estimates as the train stage attaches them (cross-fitted on train)."""
+    train, (val,), _ = with_verifier(ReplayTensors.build(world, split_ids["train"][:300], zeroeval_pool),
+                                     [ReplayTensors.build(world, split_ids["val"][:100], zeroeval_pool)],
+                                     VerifierConfig())
+    return train, val
 
 
 @pytest.fixture(scope="module")
 def tiny_tensors(tiny_world, tiny_pool):
-    """The tiny world's nine ZeroEval prompts × five models."""
-    return ReplayTensors.build(tiny_world, [p[0] for p in PROMPTS], tiny_pool)
+    """The tiny world's nine ZeroEval prompts × five models, with estimates of a verifier fitted on them."""
+    data = ReplayTensors.build(tiny_world, [p[0] for p in PROMPTS], tiny_pool)
+    return fit_verifier(data, 0.003).estimates(data)
 
 
 def test_lambda_is_log_uniform_in_range() -> None:

@@ -64,7 +64,7 @@ def test_embedded_select_names_the_answer_and_the_models_agreeing_with_it(tiny_r
     assert why["action"] == "select_response"
     sel = why["selected"]
     assert sel["call_name"] == agree[0].call_name and sel["model"] == cheap
-    assert sel["correctness_estimate"] is None  # the embedded router estimates none: it trusts agreement
+    assert sel["correctness_estimate"] is None  # a router without a verifier estimates none: it trusts agreement
     assert sorted(sel["agreeing_models"]) == sorted([cheap, dear]) and sel["called_models"] == 2
     split = (answered(cheap, "The answer is 3"), answered(mid, "The answer is 4", 2))
     sel = explain_turn(tiny_router, observe(questions[0], split), SelectResponse(split[1].call_name))["selected"]
@@ -169,3 +169,32 @@ def test_llm_router_explains_its_tool_choice_with_constrained_probabilities(smol
         why = explain_turn(router, obs, action)
         check_shape(why, dist)
         assert why["action"] in dist
+
+
+def test_a_router_with_a_verifier_gives_the_selected_answers_support(tiny_world, tiny_pool, questions,
+                                                                       tmp_path) -> None:
+    """The embedded router with its correctness verifier: the estimate is the verifier's support of the selected
+    answer — higher when a second model agrees with it than when the same answer stands alone."""
+    from xrouter.embeddings import DIM
+    from xrouter.rl.embedded.policy import EmbeddedPolicy
+    from xrouter.rl.embedded.replay_data import ReplayTensors
+    from xrouter.rl.embedded.router import load_router, save_router
+    from xrouter.rl.embedded.verifier import fit_verifier
+    from xrouter.routers.card import RouterCard
+
+    ids = sorted(tiny_world.prompts.loc[tiny_world.prompts["source"] == "zeroeval", "prompt_id"])
+    verifier = fit_verifier(ReplayTensors.build(tiny_world, ids, tiny_pool), 0.003)
+    torch.manual_seed(0)
+    policy = EmbeddedPolicy(DIM, len(tiny_pool), 32, 16, verifier=True, select="likely")
+    card = RouterCard("embedded", "zeroeval", tiny_pool.ids, (0.5, 500.0), {}, {}, 7.0,
+                      {"embed_dim": DIM, "hidden": 32, "embed_proj": 16, "verifier": True, "select": "likely"})
+    save_router(policy, card, tmp_path / "router", verifier)
+    router = load_router(tmp_path / "router", tiny_pool)
+    cheap, dear = "gpt-4o-mini-2024-07-18", "claude-3-opus-20240229"
+    alone = (answered(cheap, "The answer is -1"), answered(dear, "The answer is 5", 2))
+    agree = (answered(cheap, "The answer is -1"), answered(dear, "Final answer: -1", 2))
+    est_alone = explain_turn(router, observe(questions[0], alone), SelectResponse(alone[0].call_name))
+    est_agree = explain_turn(router, observe(questions[0], agree), SelectResponse(agree[0].call_name))
+    p_alone = est_alone["selected"]["correctness_estimate"]
+    p_agree = est_agree["selected"]["correctness_estimate"]
+    assert 0.0 < p_alone < p_agree < 1.0

@@ -68,7 +68,8 @@ def conditioned_points(router_dir: Path, data_dir: Path, env: EnvParams, lambdas
 
     td = training_data(data_dir, env.pool)
     val = ReplayTensors.build(td.world, split_ids(data_dir, "val", env.pool), td.pool)
-    return curve(load_router(router_dir, td.pool).policy, val, lambdas, env.reward)
+    router = load_router(router_dir, td.pool)
+    return curve(router.policy, router.tensors(val), lambdas, env.reward)
 
 
 def chart(members: list[dict], conditioned: list[dict], path: Path) -> None:

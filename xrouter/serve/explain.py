@@ -9,10 +9,11 @@ A router explains itself through two optional methods (duck-typed, so any router
 - `agreeing_models(obs) -> [model ids]`: the called models that share the most common answer (the
   embedded router's ACCEPT relies on it).
 
-A `correctness_estimate` is a probability that the selected answer is right; the trained routers here do not
-estimate one (they learned when to stop from rewards, and ACCEPT trusts agreement), so it is None unless a
-router offers `correctness_estimate(obs, call_name) -> float | None`. A router with none of these methods
-gets no explanation (None).
+A `correctness_estimate` is a probability that the selected answer is right, from a router that offers
+`correctness_estimate(obs, call_name) -> float | None`: the embedded router with its correctness verifier
+(the default since it was measured to help; xrouter/rl/embedded/verifier.py) gives the verifier's support of
+the selected answer, counting every called model that gave the same answer; other routers give None. A
+router with none of these methods gets no explanation (None).
 """
 
 from __future__ import annotations

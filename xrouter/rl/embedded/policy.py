@@ -14,10 +14,15 @@ from xrouter.rl.embedded.state import feature_dim
 
 class EmbeddedPolicy(torch.nn.Module):
     def __init__(self, embed_dim: int, n_models: int, hidden: int = 128, embed_proj: int = 32,
-                 dropout: float = 0.1) -> None:
+                 dropout: float = 0.1, verifier: bool = False, select: str = "agreement") -> None:
+        """`verifier`: the features include the correctness verifier's estimates (state.py); `select`: ACCEPT's
+        rule (agreement, or likely: needs the verifier)."""
         super().__init__()
+        if select == "likely" and not verifier:
+            raise ValueError("select rule 'likely' needs verifier=True")
         self.embed_dim, self.n_models, self.hidden = embed_dim, n_models, hidden
-        rest = feature_dim(embed_dim, n_models) - embed_dim
+        self.verifier, self.select = verifier, select
+        rest = feature_dim(embed_dim, n_models, verifier) - embed_dim
         self.prompt = torch.nn.Sequential(torch.nn.Dropout(dropout), torch.nn.Linear(embed_dim, embed_proj),
                                           torch.nn.GELU())
         self.net = torch.nn.Sequential(

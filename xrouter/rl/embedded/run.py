@@ -21,6 +21,7 @@ from xrouter.rl.embedded.router import save_router
 from xrouter.rl.embedded.selection import concat, cv_operating_lambda
 from xrouter.rl.config import TrainParams
 from xrouter.rl.embedded.trainer import StepStats, train
+from xrouter.rl.embedded.verifier import with_verifier
 from xrouter.routers.card import RouterCard
 from xrouter.tracking import MetricBuffer, metric_names
 
@@ -40,7 +41,9 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
     val_ids = split_ids(data_dir, "val", env.pool)
     train_t = ReplayTensors.build(td.world, td.prompt_ids, td.pool)
     val_t = ReplayTensors.build(td.world, val_ids, td.pool)
+    raw_train_val = concat(train_t, val_t)  # CV fits its own verifiers, fold by fold
     cfg = tp.embedded
+    train_t, (val_t,), verifier = with_verifier(train_t, [val_t], cfg.verifier)
     if log_mlflow:
         import mlflow  # noqa: PLC0415
 
@@ -53,7 +56,9 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
                            "advantage_norm": cfg.advantage_norm, "entropy_coef": cfg.entropy_coef,
                            "entropy_coef_final": cfg.entropy_coef_final, "lr_schedule": cfg.lr_schedule,
                            "lambda_stratified": cfg.lambda_stratified,
-                           "embed_noise": cfg.embed_noise, "threads": cfg.threads})
+                           "embed_noise": cfg.embed_noise, "threads": cfg.threads,
+                           "verifier": cfg.verifier.enabled, "select": cfg.verifier.select,
+                           "verifier_l2": cfg.verifier.l2})
 
     with Progress(TextColumn("train"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TextColumn("reward {task.fields[reward]:.3f} acc {task.fields[acc]:.3f}"), TimeElapsedColumn(),
@@ -87,7 +92,7 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
     operating = choose_operating_lambda(points, reference["accuracy"], tp.operating_tolerance)
     selection = None
     if tp.selection.method == "cv":  # the λ from out-of-fold outcomes over train + val (selection.py)
-        selection = cv_operating_lambda(concat(train_t, val_t), cfg, env.reward, tp.eval_lambdas,
+        selection = cv_operating_lambda(raw_train_val, cfg, env.reward, tp.eval_lambdas,
                                         tp.operating_tolerance, tp.selection)
         at = next(p for p in points if p["lambda"] == selection["lambda"])
         operating = {**at, "reason": f"{selection['method']}: {selection['reason']}"}
@@ -95,8 +100,9 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
     card = RouterCard("embedded", env.pool, list(train_t.models), tuple(cfg.lambda_range), env.reward.model_dump(),
                       {"steps": cfg.steps, "seed": cfg.seed, "n_train": len(td.prompt_ids),
                        "selection": tp.selection.method}, operating["lambda"],
-                      {"embed_dim": train_t.emb.shape[1], "hidden": cfg.hidden, "embed_proj": cfg.embed_proj})
-    save_router(policy, card, out_dir)
+                      {"embed_dim": train_t.emb.shape[1], "hidden": cfg.hidden, "embed_proj": cfg.embed_proj,
+                       "verifier": cfg.verifier.enabled, "select": cfg.verifier.select})
+    save_router(policy, card, out_dir, verifier)
     summary = {"policy": "embedded", "train_seconds": time.perf_counter() - started, "val_curve": points,
                "val_best_single": reference, "operating_point": operating, "collapse": collapse,
                "selection": selection}

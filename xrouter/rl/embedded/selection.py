@@ -3,8 +3,8 @@
 `method: val` (the old way) reads the shipped router's curve on the val split (≈455 prompts: ±1.3 points of
 binomial noise on accuracy, and the λ picked is the one that looked best on exactly those prompts). `method:
 cv` splits train + val into `folds` folds, stratified by task and seeded; for each fold a router is trained
-(same config, `steps` steps, no checkpoint selection: the held-out fold must not pick anything) on the other
-folds and rolled out greedily at every `eval_lambdas` value on its held-out fold. The out-of-fold (OOF)
+(same config, `steps` steps, no checkpoint selection: the held-out fold must not pick anything; its
+correctness verifier, when on, fitted on those folds only) on the other folds and rolled out greedily at every `eval_lambdas` value on its held-out fold. The out-of-fold (OOF)
 outcomes of all train + val prompts are pooled per λ, and the operating λ is the cheapest whose OOF accuracy
 is within `operating_tolerance` of the best single model's accuracy on the same prompts
 (`choose_operating_lambda`). Every prompt's OOF outcome comes from a router that never saw it, and each λ is
@@ -26,41 +26,20 @@ import torch
 from xrouter.env.reward import RewardParams
 from xrouter.rl.config import EmbeddedTrainConfig, SelectionParams
 from xrouter.rl.embedded.evaluation import best_single, choose_operating_lambda
+from xrouter.rl.embedded.folds import fold_of
 from xrouter.rl.embedded.replay_data import ReplayTensors
 from xrouter.rl.embedded.simulator import rollout
 from xrouter.rl.embedded.trainer import train
-
-
-def fold_of(tasks: list[str], folds: int, seed: int) -> np.ndarray:
-    """[N] fold index per prompt: within each task the prompts are shuffled (seeded) and dealt round-robin, so
-    every fold holds each task in proportion."""
-    if folds < 2:
-        raise ValueError(f"folds must be >= 2, got {folds}")
-    if len(tasks) < folds:
-        raise ValueError(f"{len(tasks)} prompts cannot be split into {folds} folds")
-    rng = np.random.default_rng(seed)
-    out = np.empty(len(tasks), dtype=np.int64)
-    offset = 0
-    for task in sorted(set(tasks)):
-        idx = np.flatnonzero(np.asarray(tasks) == task)
-        out[rng.permutation(idx)] = (np.arange(len(idx)) + offset) % folds
-        offset += len(idx)  # the next task continues the deal, so fold sizes stay within one prompt
-    return out
+from xrouter.rl.embedded.verifier import with_verifier
 
 
 def subset(data: ReplayTensors, idx: np.ndarray) -> ReplayTensors:
     """The rows `idx` of a replay tensor set (same models and prices)."""
-    t = torch.as_tensor(idx, dtype=torch.long)
-    return ReplayTensors([data.prompt_ids[i] for i in idx], [data.tasks[i] for i in idx], data.models, data.emb[t],
-                         data.score[t], data.cost[t], data.answer[t], data.out_tokens[t], data.price)
+    return data.rows(idx)
 
 
 def concat(a: ReplayTensors, b: ReplayTensors) -> ReplayTensors:
-    if a.models != b.models:
-        raise ValueError("cannot join replay tensors of different pools")
-    return ReplayTensors(a.prompt_ids + b.prompt_ids, a.tasks + b.tasks, a.models, torch.cat([a.emb, b.emb]),
-                         torch.cat([a.score, b.score]), torch.cat([a.cost, b.cost]), torch.cat([a.answer, b.answer]),
-                         torch.cat([a.out_tokens, b.out_tokens]), a.price)
+    return a.cat(b)
 
 
 @dataclass
@@ -90,8 +69,9 @@ def out_of_fold(data: ReplayTensors, cfg: EmbeddedTrainConfig, reward: RewardPar
     try:
         for f in only_folds if only_folds is not None else range(sel.folds):
             held = np.flatnonzero(fold == f)
-            policy = train(subset(data, np.flatnonzero(fold != f)), fold_cfg, reward)
-            part = subset(data, held)
+            fold_train, (part,), _ = with_verifier(subset(data, np.flatnonzero(fold != f)), [subset(data, held)],
+                                                   cfg.verifier)
+            policy = train(fold_train, fold_cfg, reward)
             for k, lam in enumerate(lambdas):
                 r = rollout(policy, part, torch.arange(len(held)), torch.full((len(held),), float(lam)), reward,
                             greedy=True)

@@ -44,7 +44,10 @@ def rollout(policy: EmbeddedPolicy, data: ReplayTensors, idx: torch.Tensor, lam:
     noise of expected norm `embed_noise` to each prompt embedding (MiniLM's are unit vectors): the policy then
     sees a neighbourhood of each train prompt instead of the prompt itself, which it could memorize."""
     b, m = len(idx), len(data.models)
-    state = BatchState.empty(b, m, lam)
+    if policy.verifier and data.prior is None:
+        raise ValueError("this policy reads the correctness verifier's estimates; the replay tensors carry none "
+                         "(attach them with verifier.with_verifier)")
+    state = BatchState.empty(b, m, lam, data.prior[idx] if policy.verifier else None, policy.select)
     done = torch.zeros(b, dtype=torch.bool)
     final = torch.full((b,), -1, dtype=torch.long)
     emb = data.emb[idx]
@@ -71,6 +74,8 @@ def rollout(policy: EmbeddedPolicy, data: ReplayTensors, idx: torch.Tensor, lam:
         state.called[ci, cm] = True
         state.answer[ci, cm] = data.answer[idx[ci], cm]
         state.out_tokens[ci, cm] = data.out_tokens[idx[ci], cm]
+        if state.est is not None:
+            state.est[ci, cm] = data.post[idx[ci], cm]
         state.spent[ci] += data.cost[idx[ci], cm]
         state.turn[alive] += 1
     final = torch.where(done, final, limit_model(state, data.price))

@@ -149,7 +149,8 @@ def batch_metrics(batch: Rollout, models: list[str]) -> dict[str, float]:
 
 
 def new_policy(data: ReplayTensors, cfg: EmbeddedTrainConfig) -> EmbeddedPolicy:
-    return EmbeddedPolicy(data.emb.shape[1], len(data.models), cfg.hidden, cfg.embed_proj, cfg.dropout)
+    return EmbeddedPolicy(data.emb.shape[1], len(data.models), cfg.hidden, cfg.embed_proj, cfg.dropout,
+                          cfg.verifier.enabled, cfg.verifier.select)
 
 
 def train(data: ReplayTensors, cfg: EmbeddedTrainConfig, reward: RewardParams,
@@ -157,6 +158,9 @@ def train(data: ReplayTensors, cfg: EmbeddedTrainConfig, reward: RewardParams,
           validate: Callable[[EmbeddedPolicy], float] | None = None) -> EmbeddedPolicy:
     """Train; with `validate` (higher is better, e.g. mean val reward across λ) the best checkpoint seen every
     `eval_every` steps is returned, else the last."""
+    if cfg.verifier.enabled and data.prior is None:
+        raise ValueError("train.embedded.verifier is enabled but the training tensors carry no estimates: attach "
+                         "cross-fitted ones with verifier.with_verifier (run_embedded and the CV do)")
     torch.manual_seed(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed)
     policy = new_policy(data, cfg)
