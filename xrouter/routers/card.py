@@ -6,6 +6,8 @@ ships at — and resolves the λ a run uses.
       router.json     this card
       policy.pt       embedded router weights      (kind: embedded)
       model/          LLM router weights+tokenizer (kind: llm)
+      verifier.pt     the embedded router's correctness verifier, when it has one
+      train_summary.json  what training measured (`write_summary`: no wall-clock times)
 
 Kind-specific settings (the embedded policy's sizes, the LLM router's prefill and generation settings) live in
 `spec`, written flat beside the common keys so the file reads as one record.
@@ -23,6 +25,8 @@ from xrouter.env.reward import LambdaError, check_lambda
 from xrouter.routers.base import RoutingError
 
 CARD_FILE = "router.json"
+SUMMARY_FILE = "train_summary.json"
+WALL_CLOCK_KEYS = ("seconds", "train_seconds")  # measured, not produced: kept out of the router folder
 KINDS = ("embedded", "llm")
 _COMMON = ("kind", "pool", "models", "lambda_range", "reward", "training", "operating_lambda")
 
@@ -74,6 +78,15 @@ def write_card(card: RouterCard, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / CARD_FILE
     path.write_text(json.dumps(card.to_json(), indent=2) + "\n")
+    return path
+
+
+def write_summary(summary: dict[str, Any], folder: Path) -> Path:
+    """The training summary beside the card, without its wall-clock times (those go to metrics and MLflow), so
+    the folder is a function of its inputs alone: a retrained router that came out the same bits is the same
+    folder to DVC, and the stages after `train` stay up to date."""
+    path = Path(folder) / SUMMARY_FILE
+    path.write_text(json.dumps({k: v for k, v in summary.items() if k not in WALL_CLOCK_KEYS}, indent=2) + "\n")
     return path
 
 

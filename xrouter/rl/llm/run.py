@@ -4,7 +4,6 @@ environment, log every step to MLflow, and save it to `models/router/` (weights 
 
 from __future__ import annotations
 
-import json
 import random
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from xrouter.rl.llm.chat import grammars
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.rl.llm.router import llm_router_card, save_llm_router
 from xrouter.rl.llm.trainer import train_llm
+from xrouter.routers.card import write_summary
 from xrouter.routers.training import training_data
 
 
@@ -104,5 +104,5 @@ def run_llm(data_dir: Path, out_dir: Path, env_params: EnvParams, cfg: LLMTrainC
     save_llm_router(policy, card, out_dir)
     summary = {"policy": "llm", "seconds": time.perf_counter() - started,
                **{k: v for k, v in summary.items() if k != "history"}}
-    (out_dir / "train_summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_summary(summary, out_dir)
     return summary
