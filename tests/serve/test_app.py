@@ -159,6 +159,32 @@ def test_keys_are_required_when_configured_and_spend_is_per_key(replay_params, r
     assert math.isclose(ledger.remaining(key.id), 5.0 - ok.json()["router_metadata"]["total_cost"])
 
 
+def test_a_keyed_request_reserves_before_each_call_and_a_keyless_one_writes_only_its_call_rows(
+        replay_params, replay_engine, ledger, questions) -> None:
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+    sa.event.listen(ledger.engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: statements.append(statement.split()[0:3]))
+    app = create_app(replay_params, engine=replay_engine, ledger=ledger)
+    key, secret = ledger.create_key("carol", 5.0)
+    msg = {"model": "router-tool-rl", "messages": [{"role": "user", "content": questions[2]}]}
+    with TestClient(app) as client:
+        statements.clear()
+        keyless = client.post("/v1/chat/completions", json=msg).json()["router_metadata"]
+        keyless_statements, statements[:] = list(statements), []
+        keyed = client.post("/v1/chat/completions", json=msg, headers={"authorization": f"Bearer {secret}"})
+    n_calls = len(keyless["call_history"])
+    assert n_calls >= 1 and len(keyed.json()["router_metadata"]["call_history"]) == n_calls
+    assert not any(s[:3] == ["INSERT", "INTO", "reservations"] for s in keyless_statements)
+    assert sum(s[:3] == ["INSERT", "INTO", "calls"] for s in keyless_statements) == n_calls
+    assert sum(s[:3] == ["INSERT", "INTO", "reservations"] for s in statements) == n_calls
+    rows = ledger.spend()
+    assert {r["key_id"] for r in rows} == {None, key.id}
+    assert math.isclose(sum(r["cost_usd"] for r in rows if r["key_id"] is None), keyless["total_cost"])
+    assert math.isclose(ledger.key_spend(key.id), keyless["total_cost"]) and ledger.audit()[0]["ok"]
+
+
 def test_any_client_library_sees_openai_errors(live_server, app) -> None:
     with live_server(app) as server:
         client = openai.OpenAI(base_url=f"{server.url}/v1", api_key="dummy", max_retries=0)

@@ -87,6 +87,21 @@ def test_reserve_settle_release_arithmetic(db_url):
     assert led.authenticate(secret) == key
 
 
+def test_a_keyless_call_is_one_row_without_a_reservation(db_url):
+    led = Ledger.from_url(db_url)
+    led.record_call("req-k", call(0.03, model="o1-mini"))
+    led.record_call("req-k", call(0.0, error="RateLimitError: 429"))
+    rows = {r["model"]: (r["key_id"], r["calls"], r["errors"], r["cost_usd"]) for r in led.spend()}
+    assert rows == {"o1-mini": (None, 1, 0, pytest.approx(0.03)), "gpt-4o-mini": (None, 1, 1, 0.0)}
+    with led.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM reservations")).scalar_one() == 0
+        rows = conn.execute(sa.text("SELECT request_id, key_id, error FROM calls ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("req-k", None, None), ("req-k", None, "RateLimitError: 429")]
+    with pytest.raises(ValueError, match="cost_usd"):
+        led.record_call("req-k", call(-1.0))  # bad input stores nothing
+    assert sum(r["calls"] for r in led.spend()) == 2
+
+
 def test_reserved_total_returns_to_exactly_zero_whatever_the_settle_order(db_url):
     """Amounts whose running float total leaves residue (0.1 + 0.2 + 0.3 - 0.1 - 0.2 - 0.3 > 0 in binary): once
     the last hold is gone, by release, settle or orphan clean-up, the key holds exactly nothing."""

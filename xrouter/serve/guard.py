@@ -5,7 +5,8 @@ Before each model call its worst case (`AnswerSource.worst_case`) must fit in wh
 reserved there (one atomic conditional update in the database; `BudgetExceeded` when the key's budget
 cannot cover it). A call that does not fit is refused: it never reaches a backend. After the call the
 reservation is settled to the actual cost (the ledger's call row is the call's `call_history` entry), or
-released when the call failed.
+released when the call failed. A keyless request (no key, so no budget but its own `max_cost_usd`, held
+here) reserves nothing in the ledger; each of its calls is written there once it has finished.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class RequestGuard:
                 self._refuse(spec, call, "max_cost_usd", f"{spec.id} may cost up to ${worst:.6f}; the request's max_cost_usd "
                                              f"{self.max_cost_usd:g} leaves ${left:.6f}")
             reservation = None
-            if self.ledger is not None:
+            if self.ledger is not None and self.key_id is not None:
                 from xrouter.serve.ledger import BudgetExceeded  # noqa: PLC0415
 
                 try:
@@ -80,7 +81,9 @@ class RequestGuard:
         else:
             record = CallRecord.failed(0, token.call_id, token.spec.id, outcome, arguments=args)
         entry = history_entry(record)
-        if self.ledger is not None:
+        if self.ledger is not None and token.reservation is None:
+            self.ledger.record_call(self.request_id, entry)
+        elif self.ledger is not None:
             if isinstance(outcome, Completion):
                 self.ledger.settle(token.reservation, {**entry, "request_id": self.request_id})
             else:

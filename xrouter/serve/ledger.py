@@ -9,7 +9,8 @@ id = :key AND spent_in_period + reserved_usd + :amount <= budget_usd`, whose row
 money was there (the row lock it takes serialises concurrent reservations of a key; PostgreSQL re-checks the
 condition on the row as the previous holder committed it). `settle` drops the reservation, writes the call row
 and adds its actual cost to the key's spend in one transaction; `release` drops it without spend;
-`cleanup_orphans` drops reservations left by a crashed process. Whenever a reservation goes, the key's
+`cleanup_orphans` drops reservations left by a crashed process. A keyless request has no budget to hold:
+its calls are written by `record_call`, one INSERT each, without a reservation. Whenever a reservation goes, the key's
 reserved total is recomputed from its remaining reservation rows (not subtracted), so it cannot drift. A
 key's spend counts from the start of its calendar period in UTC: the day, the ISO week (from Monday), the
 month, or never reset.
@@ -300,6 +301,14 @@ class Ledger:
                 log.warning("reservation %s was already settled; the second settle is ignored", reservation_id)
                 return
             raise
+
+    def record_call(self, request_id: str, call: dict) -> None:
+        """The call row of a keyless request (no budget to hold, so no reservation): one INSERT, paid or failed
+        (`call` as for `settle`)."""
+        row = _call_row(call)
+        with self._write() as conn:
+            conn.execute(S.ADD_CALL, {**row, "reservation_id": None, "request_id": request_id, "key_id": None,
+                                      "created": self.now()})
 
     def _settled(self, reservation_id: str) -> bool:
         with self._read() as conn:

@@ -94,7 +94,8 @@ class EmbeddedRouter:
     def agreeing_models(self, obs: Observation) -> list[str]:
         """The called models that share the most common readable answer, when at least two agree (what ACCEPT
         relies on), else []."""
-        _, members = agreement(self._state(obs))
+        s, _ = self._logits(obs)  # the state `act` just built for this observation
+        _, members = agreement(s)
         return [m for m, keep in zip(self.pool.ids, members[0].tolist()) if keep]
 
     def correctness_estimate(self, obs: Observation, call_name: str) -> float | None:
