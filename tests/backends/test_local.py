@@ -70,8 +70,8 @@ def test_invalid_configuration_is_rejected(kwargs):
 
 
 @pytest.mark.slow
-def test_gguf_load_answers_and_cached_reload_is_fast_and_identical(tmp_path):
-    model, tokenizer = smollm_module.load_from_gguf()
+def test_gguf_load_answers_and_cached_reload_is_fast_and_identical(smollm_gguf, tmp_path):
+    model, tokenizer = smollm_gguf
     ids = greedy_ids(model, tokenizer, FRANCE)
     assert tokenizer.decode(ids, skip_special_tokens=True).strip()
 

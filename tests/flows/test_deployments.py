@@ -40,7 +40,7 @@ def _wait_finished(api: httpx.Client, run_id: str, timeout: float, worker: Servi
             return run
         if (dead := worker.alive()) is not None:
             raise RuntimeError(dead)
-        time.sleep(2)
+        time.sleep(0.5)
     raise TimeoutError(f"flow run {run_id} not finished after {timeout:.0f} s: {run['state']}")
 
 

@@ -37,6 +37,7 @@ def test_repro_runs_evaluate_and_the_gate_decides(bundle, tmp_path: Path) -> Non
     def short(p: dict) -> None:
         p["train"]["embedded"].update(steps=4, eval_every=2, groups_per_step=16)
         p["train"]["selection"].update(folds=2, steps=2)  # the CV that picks λ, as small
+        p["train"]["embedded"]["verifier"].update(folds=2)  # and the verifier's cross-fitting
         p["evaluate"].update(policies=["router", "cascade"], singles=["gpt-4o-mini-2024-07-18", "o1-mini-2024-09-12"])
         p["gate"]["overall"] = {"max_cost_per_1k": 1000.0}  # a gate any router passes
         p["gate"]["families"] = {}
