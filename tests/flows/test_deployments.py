@@ -54,7 +54,8 @@ def deployed(stack, bundle, tmp_path_factory) -> Deployed:
     params = yaml.safe_load((proj / "params.yaml").read_text())
     params["mlflow"]["experiment"] = EXPERIMENT
     params["sweep"] = {**params["sweep"], "lambdas": [1.0, 200.0], "steps": 3, "workers": 2}
-    params["train"]["embedded"] = {**params["train"]["embedded"], "groups_per_step": 8, "eval_every": 3}
+    params["train"]["embedded"] = {**params["train"]["embedded"], "groups_per_step": 8, "eval_every": 3,
+                                   "verifier": {**params["train"]["embedded"]["verifier"], "folds": 2}}
     (proj / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     subprocess.run([str(Path(sys.executable).parent / "dvc"), "init", "--no-scm", "-q"], cwd=proj, check=True,
                    env=stack.env)

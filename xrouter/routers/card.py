@@ -7,7 +7,7 @@ ships at — and resolves the λ a run uses.
       policy.pt       embedded router weights      (kind: embedded)
       model/          LLM router weights+tokenizer (kind: llm)
       verifier.pt     the embedded router's correctness verifier, when it has one
-      train_summary.json  what training measured (`write_summary`: no wall-clock times)
+      train_summary.json  what training measured (`write_train_summary`: no wall-clock times)
 
 Kind-specific settings (the embedded policy's sizes, the LLM router's prefill and generation settings) live in
 `spec`, written flat beside the common keys so the file reads as one record.
@@ -81,7 +81,7 @@ def write_card(card: RouterCard, folder: Path) -> Path:
     return path
 
 
-def write_summary(summary: dict[str, Any], folder: Path) -> Path:
+def write_train_summary(summary: dict[str, Any], folder: Path) -> Path:
     """The training summary beside the card, without its wall-clock times (those go to metrics and MLflow), so
     the folder is a function of its inputs alone: a retrained router that came out the same bits is the same
     folder to DVC, and the stages after `train` stay up to date."""

@@ -21,7 +21,7 @@ from xrouter.rl.embedded.selection import concat, cv_operating_lambda
 from xrouter.rl.config import TrainParams
 from xrouter.rl.embedded.trainer import StepStats, train
 from xrouter.rl.embedded.verifier import with_verifier
-from xrouter.routers.card import RouterCard, write_summary
+from xrouter.routers.card import RouterCard, write_train_summary
 from xrouter.tracking import MetricBuffer, metric_names
 
 
@@ -115,5 +115,5 @@ def run_embedded(data_dir: Path, out_dir: Path, env: EnvParams, tp: TrainParams,
                             "operating_lambda": operating["lambda"], "val/operating/accuracy": operating["accuracy"],
                             "val/operating/cost_per_1k": 1000 * operating["cost_per_query"]})
         mlflow.log_dict(summary, "train_summary.json")
-    write_summary(summary, out_dir)
+    write_train_summary(summary, out_dir)
     return TrainOutcome(summary, out_dir)

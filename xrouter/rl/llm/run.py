@@ -25,7 +25,7 @@ from xrouter.rl.llm.chat import grammars
 from xrouter.rl.llm.policy import LLMPolicy
 from xrouter.rl.llm.router import llm_router_card, save_llm_router
 from xrouter.rl.llm.trainer import train_llm
-from xrouter.routers.card import write_summary
+from xrouter.routers.card import write_train_summary
 from xrouter.routers.training import training_data
 
 
@@ -104,5 +104,5 @@ def run_llm(data_dir: Path, out_dir: Path, env_params: EnvParams, cfg: LLMTrainC
     save_llm_router(policy, card, out_dir)
     summary = {"policy": "llm", "seconds": time.perf_counter() - started,
                **{k: v for k, v in summary.items() if k != "history"}}
-    write_summary(summary, out_dir)
+    write_train_summary(summary, out_dir)
     return summary
