@@ -163,7 +163,7 @@ def test_a_keyed_request_reserves_before_each_call_and_a_keyless_one_writes_only
         replay_params, replay_engine, ledger, questions) -> None:
     import sqlalchemy as sa
 
-    statements: list[str] = []
+    statements: list[list[str]] = []
     sa.event.listen(ledger.engine, "before_cursor_execute",
                     lambda conn, cursor, statement, *rest: statements.append(statement.split()[0:3]))
     app = create_app(replay_params, engine=replay_engine, ledger=ledger)
