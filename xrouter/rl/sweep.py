@@ -42,24 +42,8 @@ def train_at(data_dir: str, out_dir: str, env_json: dict, tp_json: dict, lam: fl
             "train_seconds": outcome.summary["train_seconds"], "router_dir": out_dir}
 
 
-def warm_embeddings(data_dir: Path, pool_name: str) -> int:
-    """Embed the train and val prompts once, in the driver, before the members start; how many texts. On a cold
-    embedding cache each member would otherwise compute all of them, at the same time, on the same cores."""
-    from xrouter.data.prepare import read_tables  # noqa: PLC0415
-    from xrouter.data.splits import split_ids  # noqa: PLC0415
-    from xrouter.embeddings import embed  # noqa: PLC0415
-
-    ids = split_ids(data_dir, "train", pool_name) + split_ids(data_dir, "val", pool_name)
-    prompts = read_tables(data_dir, ("prompts",))["prompts"].set_index("prompt_id")
-    texts = [str(q) for q in prompts.loc[ids, "question"]]
-    embed(texts)
-    return len(texts)
-
-
 def run_parallel(data_dir: Path, out_root: Path, env: EnvParams, tp_json: dict, sp: SweepParams) -> list[dict]:
     import ray  # noqa: PLC0415
-
-    warm_embeddings(data_dir, env.pool)
 
     ray.init(num_cpus=sp.workers, include_dashboard=False, ignore_reinit_error=True, log_to_driver=False,
              configure_logging=False)
