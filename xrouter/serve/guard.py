@@ -81,10 +81,10 @@ class RequestGuard:
         else:
             record = CallRecord.failed(0, token.call_id, token.spec.id, outcome, arguments=args)
         entry = history_entry(record)
-        if self.ledger is not None and token.reservation is None:
-            self.ledger.record_call(self.request_id, entry)
-        elif self.ledger is not None:
-            if isinstance(outcome, Completion):
+        if self.ledger is not None:
+            if token.reservation is None:  # keyless: nothing was reserved
+                self.ledger.record_call(self.request_id, entry)
+            elif isinstance(outcome, Completion):
                 self.ledger.settle(token.reservation, {**entry, "request_id": self.request_id})
             else:
                 self.ledger.release(token.reservation, {**entry, "request_id": self.request_id})
