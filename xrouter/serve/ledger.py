@@ -1,7 +1,8 @@
 """The cost-accounting ledger: API keys with budgets, money reserved before each model call, settled after.
 
 One code path (SQLAlchemy Core) over SQLite (WAL; `sqlite:///path`, the default) and PostgreSQL
-(`postgresql://...`, driven by psycopg 3); tables in `ledger_db.py`.
+(`postgresql://...`, driven by psycopg 3); tables in `ledger_db.py`, hot statements in `ledger_sql.py`, the
+refusals, key records, periods and input checks in `ledger_values.py`.
 
 Budgets are enforced in the database, not in the process, so they hold across BentoML's worker processes:
 `reserve` is ONE conditional statement, `UPDATE api_keys SET reserved_usd = reserved_usd + :amount WHERE
@@ -10,9 +11,9 @@ money was there (the row lock it takes serialises concurrent reservations of a k
 condition on the row as the previous holder committed it). `settle` drops the reservation, writes the call row
 and adds its actual cost to the key's spend in one transaction; `release` drops it without spend;
 `cleanup_orphans` drops reservations left by a crashed process. A keyless request has no budget to hold:
-its calls are written by `record_call`, one INSERT each, without a reservation. Whenever a reservation goes, the key's
-reserved total is recomputed from its remaining reservation rows (not subtracted), so it cannot drift. A
-key's spend counts from the start of its calendar period in UTC: the day, the ISO week (from Monday), the
+its calls are written by `record_call`, one INSERT each, without a reservation. Whenever a reservation goes,
+the key's reserved total is recomputed from its remaining reservation rows (not subtracted), so it cannot
+drift. A key's spend counts from the start of its calendar period in UTC: the day, the ISO week (from Monday), the
 month, or never reset.
 
 Every transaction that touches a key locks the key's row first, then its reservations (one lock order: no
@@ -22,15 +23,12 @@ deadlocks). Amounts are binary floats in USD; a reservation fits when it exceeds
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 import secrets
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,78 +40,21 @@ from xrouter.serve.ledger_db import api_keys as K
 from xrouter.serve.ledger_db import calls as C
 from xrouter.serve.ledger_db import create_schema, make_engine, masked
 from xrouter.serve.ledger_db import reservations as R
-from xrouter.serve.ledger_sql import EPOCH as _EPOCH
 from xrouter.serve.ledger_sql import TOLERANCE_USD
 from xrouter.serve.ledger_url import DEFAULT_LEDGER_URL, LEDGER_URL_ENV, PERIODS, ledger_url  # noqa: F401
+from xrouter.serve.ledger_values import (  # noqa: F401 (BudgetExceeded, KeyDisabled, KeyInfo: the API's too)
+    BudgetExceeded,
+    KeyDisabled,
+    KeyInfo,
+    call_row,
+    check_period,
+    hash_secret,
+    key_info,
+    money,
+    period_start,
+)
 
 log = logging.getLogger(__name__)
-
-
-class BudgetExceeded(Exception):
-    """A reservation that the key's budget cannot cover (nothing was reserved)."""
-
-    def __init__(self, key_id: str, budget_usd: float, spent_usd: float, needed_usd: float,
-                 reserved_usd: float = 0.0) -> None:
-        self.key_id, self.budget_usd, self.spent_usd = key_id, budget_usd, spent_usd
-        self.needed_usd, self.reserved_usd = needed_usd, reserved_usd
-        super().__init__(
-            f"key {key_id}: budget ${budget_usd:g} exceeded: spent ${spent_usd:.6f} this period, "
-            f"${reserved_usd:.6f} reserved by running calls, ${needed_usd:.6f} needed"
-        )
-
-
-class KeyDisabled(BudgetExceeded):
-    """A reservation for a disabled key (a key disabled while its request was running)."""
-
-    def __init__(self, key_id: str, needed_usd: float) -> None:
-        super().__init__(key_id, 0.0, 0.0, needed_usd)
-        self.args = (f"key {key_id} is disabled: nothing can be reserved (${needed_usd:.6f} needed)",)
-
-
-@dataclass(frozen=True)
-class KeyInfo:
-    id: str
-    name: str
-    budget_usd: float | None  # None: unlimited
-    period: str  # day | week | month | never
-    disabled: bool
-
-
-def period_start(period: str, now: datetime) -> datetime:
-    """The start (naive UTC) of the calendar period containing `now` (naive UTC)."""
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == "day":
-        return day
-    if period == "week":
-        return day - timedelta(days=day.weekday())
-    if period == "month":
-        return day.replace(day=1)
-    if period == "never":
-        return _EPOCH
-    raise ValueError(f"period must be one of {', '.join(PERIODS)} (got {period!r})")
-
-
-def hash_secret(secret: str) -> str:
-    """sha256 of a key's secret (secrets are 256-bit random, so a fast hash suffices)."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _money(field: str, value: Any, *, optional: bool = False) -> float | None:
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{field} must be a finite number of USD >= 0 (got {value!r})")
-    return float(value)
-
-
-def _period(value: str) -> str:
-    if value not in PERIODS:
-        raise ValueError(f"period must be one of {', '.join(PERIODS)} (got {value!r})")
-    return value
-
-
-def _key_info(row: Any) -> KeyInfo:
-    return KeyInfo(row.id, row.name, row.budget_usd, row.period, bool(row.disabled))
 
 
 class Ledger:
@@ -173,8 +114,8 @@ class Ledger:
         """A new key and its secret; only the secret's hash is stored, so the secret is shown once."""
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"name must be a non-empty string (got {name!r})")
-        budget = _money("budget_usd", budget_usd, optional=True)
-        period = _period(period)
+        budget = money("budget_usd", budget_usd, optional=True)
+        period = check_period(period)
         key_id, secret = f"key_{secrets.token_hex(8)}", f"xr-{secrets.token_urlsafe(32)}"
         now = self.now()
         with self._write() as conn:
@@ -190,15 +131,15 @@ class Ledger:
             return None
         with self._read() as conn:
             row = conn.execute(S.FIND_SECRET, {"p_hash": hash_secret(secret)}).first()
-        return None if row is None or row.disabled else _key_info(row)
+        return None if row is None or row.disabled else key_info(row)
 
     def get_key(self, key_id: str) -> KeyInfo:
         with self._read() as conn:
-            return _key_info(self._key_row(conn, key_id))
+            return key_info(self._key_row(conn, key_id))
 
     def list_keys(self) -> list[KeyInfo]:
         with self._read() as conn:
-            return [_key_info(r) for r in conn.execute(sa.select(K).order_by(K.c.created, K.c.id))]
+            return [key_info(r) for r in conn.execute(sa.select(K).order_by(K.c.created, K.c.id))]
 
     def disable_key(self, key_id: str) -> None:
         """Refuse the key from now on (authenticate → None, reserve → KeyDisabled); its rows stay."""
@@ -208,10 +149,10 @@ class Ledger:
 
     def set_budget(self, key_id: str, budget_usd: float | None, period: str | None = None) -> KeyInfo:
         """New budget (None: unlimited) and, if given, period; the spend is recounted from the call rows."""
-        budget = _money("budget_usd", budget_usd, optional=True)
+        budget = money("budget_usd", budget_usd, optional=True)
         with self._write() as conn:
             row = self._key_row(conn, key_id, lock=True)
-            period = _period(period) if period is not None else row.period
+            period = check_period(period) if period is not None else row.period
             start = period_start(period, self.now())
             spent = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(C.c.cost_usd), 0.0)).where(
                 C.c.key_id == key_id, C.c.created >= start)).scalar_one()
@@ -254,7 +195,7 @@ class Ledger:
         (KeyDisabled for a disabled key, KeyError for an unknown one); nothing is held then.
 
         key_id None: no budget to check, the reservation is still recorded."""
-        amount = _money("amount_usd", amount_usd)
+        amount = money("amount_usd", amount_usd)
         rid = f"rsv_{uuid.uuid4().hex}.{key_id or ''}"  # the key travels in the id: settle attributes the cost
         now = self.now()                                # even after cleanup_orphans dropped the reservation
         with self._write() as conn:
@@ -281,7 +222,7 @@ class Ledger:
         latency_s, ...); its request_id is used when the reservation is gone. Settling a reservation twice
         records it once. A reservation already dropped by cleanup_orphans still gets its call row and spend."""
         key_id = self._key_of(reservation_id)
-        row = _call_row(call)
+        row = call_row(call)
         now = self.now()
         try:
             with self._write() as conn:
@@ -305,7 +246,7 @@ class Ledger:
     def record_call(self, request_id: str, call: dict) -> None:
         """The call row of a keyless request (no budget to hold, so no reservation): one INSERT, paid or failed
         (`call` as for `settle`)."""
-        row = _call_row(call)
+        row = call_row(call)
         with self._write() as conn:
             conn.execute(S.ADD_CALL, {**row, "reservation_id": None, "request_id": request_id, "key_id": None,
                                       "created": self.now()})
@@ -328,7 +269,7 @@ class Ledger:
         key_id = self._key_of(reservation_id)
         row = None
         if call is not None:
-            row = _call_row({**call, "cost": call.get("cost_usd", call.get("cost")) or 0.0})
+            row = call_row({**call, "cost": call.get("cost_usd", call.get("cost")) or 0.0})
             if row["cost_usd"] > 0:
                 raise ValueError(f"call cost_usd is {row['cost_usd']}: a call that cost money is settled, "
                                  "not released")
@@ -348,7 +289,7 @@ class Ledger:
         Call at start with 0 from a single process; with several worker processes sharing the ledger pass
         more than the longest request can run (e.g. the episode deadline), or a live call's hold is dropped
         (its settle still records the cost, but the budget check meanwhile did not count it)."""
-        cutoff = self.now() - timedelta(seconds=_money("older_than_s", older_than_s))
+        cutoff = self.now() - timedelta(seconds=money("older_than_s", older_than_s))
         with self._read() as conn:
             keys = [r.key_id for r in conn.execute(
                 sa.select(R.c.key_id).where(R.c.created <= cutoff).distinct())]
@@ -394,7 +335,7 @@ class Ledger:
                        status: str, strategy: str) -> None:
         """One row per request (written again when recorded twice: the last word wins)."""
         values = {"key_id": key_id, "model_used": model_used, "status": str(status), "strategy": str(strategy),
-                  "total_cost_usd": _money("total_cost_usd", total_cost_usd)}
+                  "total_cost_usd": money("total_cost_usd", total_cost_usd)}
         with self._write() as conn:
             conn.execute(self._upsert_request, {"id": request_id, "created": self.now(), **values})
 
@@ -418,28 +359,3 @@ class Ledger:
             return [{"key_id": r.key_id, "model": r.model, "day": str(r.day), "cost_usd": float(r.cost),
                      "calls": int(r.calls), "input_tokens": int(r.tin), "output_tokens": int(r.tout),
                      "simulated_cost_usd": float(r.sim), "errors": int(r.errors)} for r in conn.execute(query)]
-
-
-def _call_row(call: dict) -> dict:
-    """The `calls` columns of a call_history entry (or of a dict already using the column names)."""
-    if not isinstance(call, dict):
-        raise TypeError(f"call must be a dict (got {type(call).__name__})")
-    tokens = call.get("tokens_used") or {}
-    cost = call.get("cost_usd", call.get("cost"))
-    row = {
-        "call_id": call.get("call_id"),
-        "model": call.get("model", call.get("model_id")),
-        "requested_model": call.get("requested_model"),
-        "backend": call.get("backend"),
-        "input_tokens": int(call.get("input_tokens", tokens.get("prompt", 0)) or 0),
-        "output_tokens": int(call.get("output_tokens", tokens.get("completion", 0)) or 0),
-        "cost_usd": _money("call cost_usd", cost),
-        "simulated": bool(call.get("simulated", False)),
-        "latency_s": call.get("latency_s", call.get("latency")),
-        "attempts": call.get("attempts"),
-        "cached": bool(call.get("cached", False)),
-        "error": call.get("error"),
-    }
-    if row["input_tokens"] < 0 or row["output_tokens"] < 0:
-        raise ValueError(f"call tokens must be >= 0 (got {row['input_tokens']}, {row['output_tokens']})")
-    return row
