@@ -9,7 +9,7 @@ import pytest
 
 from xrouter.data.schema import BenchmarkItem
 from xrouter.graders import Grade, grade
-from xrouter.graders.rules import code_evalplus
+from xrouter.graders.rules import code_evalplus, signed_cache
 from xrouter.graders.rules.code_common import definitions_only, extract_code
 
 ADD = "def add(a, b):\n    return a + b\n"
@@ -181,7 +181,7 @@ def test_expected_outputs_are_cached_on_disk_signed_and_checked(private_cache):
     (cached,) = private_cache.glob("HumanEval_900-*.json")
     tag, text = cached.read_text().split("\n", 1)
     code_evalplus._EXPECTED.clear()
-    code_evalplus._write_signed(cached, text.replace('"times": [', '"times": [4.0, '))  # a signed edit: read back
+    signed_cache.write_signed(cached, text.replace('"times": [', '"times": [4.0, '))  # a signed edit: read back
     assert code_evalplus.expected_outputs(item())["times"][0] == 4.0
     code_evalplus._EXPECTED.clear()
     cached.write_text(tag + "\n" + text.replace('"times": [', '"times": [5.0, '))  # unsigned: recomputed

@@ -8,8 +8,8 @@ rules of EvalPlus (evalplus/evalplus @26d6d00: ``evaluate.py``, ``eval/__init__.
    timed, in a sandboxed run of its own that reports the outputs as plain data (`code_values`); for the
    MBPP+ tasks whose outputs are regex matches only ``output is not None`` is kept. They are computed once
    per distinct item, decoded and kept by the parent: in memory and under `cache_dir()`, each file signed
-   with an HMAC whose key (``.hmac-key``, mode 0600) lives in the same folder; a file whose tag does not
-   check out is recomputed. The sandbox never sees the cache folder, and no run of a response gets an
+   with an HMAC whose key (``.hmac-key``, mode 0600) lives in the same folder (`signed_cache`); a file whose
+   tag does not check out is recomputed. The sandbox never sees the cache folder, and no run of a response gets an
    expected value.
 3. The response runs in one sandboxed process: the base tests, then the plus tests, each phase on a fresh
    exec of the code. The harness reports each output as plain data; the parent compares as they arrive and
@@ -36,12 +36,9 @@ copy alike.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import math
 import os
-import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +57,7 @@ from xrouter.graders.rules.code_common import (
     run_child,
 )
 from xrouter.graders.rules.code_values import BadRecord, _child_encode, decode, same
+from xrouter.graders.rules.signed_cache import read_verified, write_signed
 from xrouter.graders.sandbox import ExecResult
 
 MIN_TIME_LIMIT_S = 4.0  # evalplus config.DEFAULT_MIN_TIME_LIMIT
@@ -188,10 +186,10 @@ def expected_outputs(item: BenchmarkItem) -> dict[str, Any]:
     if key in _EXPECTED:
         return _EXPECTED[key]
     path = cache_dir() / f"{item.gold['task_id'].replace('/', '_')}-{key}.json"
-    text = _read_verified(path)
+    text = read_verified(path)
     if text is None:
         text = _compute_expected(item)
-        _write_signed(path, text)
+        write_signed(path, text)
     stored = json.loads(text)
     not_none = item.gold["task_id"].startswith("Mbpp/") and item.gold["entry_point"] in _NOT_NONE_TASKS
     digests = stored.get("digests", {})
@@ -266,49 +264,6 @@ def _cache_key(gold: dict[str, Any]) -> str:
     fields = ("task_id", "entry_point", "reference", "base_input", "plus_input")
     identity = json.dumps([_CACHE_VERSION, *(gold[k] for k in fields)])
     return hashlib.sha256(identity.encode()).hexdigest()[:24]
-
-
-def _cache_secret() -> bytes:
-    """The cache's HMAC key, made on first use (mode 0600); the sandbox never sees the cache folder."""
-    path = cache_dir() / ".hmac-key"
-    try:
-        return bytes.fromhex(path.read_text().strip())
-    except (OSError, ValueError):
-        pass
-    key = secrets.token_hex(32)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(key)
-    except FileExistsError:
-        return bytes.fromhex(path.read_text().strip())
-    except OSError:
-        pass
-    return bytes.fromhex(key)
-
-
-def _read_verified(path: Path) -> str | None:
-    """The cached text if its HMAC checks out; None when absent, unreadable or tampered with."""
-    try:
-        tag, text = path.read_text(encoding="utf-8").split("\n", 1)
-    except (OSError, ValueError):
-        return None
-    good = hmac.new(_cache_secret(), text.encode(), hashlib.sha256).hexdigest()
-    return text if hmac.compare_digest(tag, good) else None
-
-
-def _write_signed(path: Path, text: str) -> None:
-    """Best effort: a cache that cannot be written only costs a recomputation next time."""
-    tag = hmac.new(_cache_secret(), text.encode(), hashlib.sha256).hexdigest()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(f"{tag}\n{text}")
-        os.replace(tmp, path)
-    except OSError:
-        pass
 
 
 def restore_mbpp(task_id: str, inputs: list[Any]) -> list[Any]:
